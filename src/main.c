@@ -1,2 +1,307 @@
+/*
+ * main.c - the command line: one binary, a subcommand for everything an
+ * operator does (ARCHITECTURE.md decision 1).
+ *
+ *   tsunagu serve   [--listen ADDR:PORT] [--data DIR] [--config FILE] [--threads N]
+ *   tsunagu migrate [--data DIR] [--config FILE]
+ *   tsunagu demo    [--data DIR] [--config FILE]
+ *   tsunagu version
+ *
+ * Settings come from defaults, then the INI file (--config), then TSUNAGU_*
+ * environment variables, then the flags; each later source wins.  A bad flag
+ * or value prints a clear message and exits with status 2.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
-int main(void) { puts("tsunagu " TSUNAGU_VERSION); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/log.h"
+#include "domain/demo.h"
+#include "domain/master.h"
+#include "http/server.h"
+#include "store/store.h"
+#include "web/app.h"
+
+extern char **environ;
+
+enum { EXIT_USAGE = 2 };
+
+typedef struct command {
+    const char *name;
+    int (*run)(config *cfg);
+    const char *flags[5];   /* accepted flags, NULL-terminated */
+    const char *help;
+} command;
+
+static int cmd_serve(config *cfg);
+static int cmd_migrate(config *cfg);
+static int cmd_demo(config *cfg);
+static int cmd_version(config *cfg);
+
+static const command commands[] = {
+    {"serve", cmd_serve, {"listen", "data", "config", "threads", NULL},
+     "ウェブサーバーを起動します（起動時にデータベースを移行します）"},
+    {"migrate", cmd_migrate, {"data", "config", NULL},
+     "データベースを最新の構造に移行し、マスターデータを読み込みます"},
+    {"demo", cmd_demo, {"data", "config", NULL}, "デモデータを読み込みます"},
+    {"version", cmd_version, {NULL}, "版を表示します"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "使い方: tsunagu <コマンド> [オプション]\n\nコマンド:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\nオプション:\n"
+               "  --listen ADDR:PORT  待ち受けるアドレス（既定 127.0.0.1:8080）\n"
+               "  --data DIR          データフォルダ（既定 ./var）\n"
+               "  --config FILE       設定ファイル（INI 形式）\n"
+               "  --threads N         HTTP 処理スレッド数\n");
+}
+
+/* The command's own spelling of flag name, or NULL if it takes no such flag. */
+static const char *flag_find(const command *c, const char *name)
+{
+    for (size_t i = 0; c->flags[i]; i++)
+        if (strcmp(c->flags[i], name) == 0)
+            return c->flags[i];
+    return NULL;
+}
+
+/* The config key a flag sets ("data" is the data_dir key). */
+static const char *flag_key(const char *flag)
+{
+    return strcmp(flag, "data") == 0 ? "data_dir" : flag;
+}
+
+/* Parses argv after the subcommand into cfg; exits with EXIT_USAGE on error. */
+static void parse_flags(const command *c, int argc, char **argv, config *cfg)
+{
+    const char *names[16], *values[16];
+    size_t n = 0;
+    const char *config_file = NULL;
+    char err[512];
+
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            fprintf(stderr, "tsunagu %s: 余分な引数です: %s\n", c->name, a);
+            exit(EXIT_USAGE);
+        }
+        char name[64];
+        const char *eq = strchr(a + 2, '=');
+        size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+        if (len >= sizeof name) {
+            fprintf(stderr, "tsunagu %s: 不明なオプションです: %s\n", c->name, a);
+            exit(EXIT_USAGE);
+        }
+        memcpy(name, a + 2, len);
+        name[len] = '\0';
+        const char *flag = flag_find(c, name);
+        if (!flag) {
+            fprintf(stderr, "tsunagu %s: 不明なオプションです: --%s\n", c->name, name);
+            exit(EXIT_USAGE);
+        }
+        const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+        if (!value) {
+            fprintf(stderr, "tsunagu %s: --%s には値が必要です\n", c->name, name);
+            exit(EXIT_USAGE);
+        }
+        if (strcmp(name, "config") == 0) {
+            config_file = value;
+        } else if (n < sizeof names / sizeof *names) {
+            names[n] = flag;
+            values[n++] = value;
+        }
+    }
+    if (config_file && !config_load_file(cfg, config_file, err, sizeof err)) {
+        fprintf(stderr, "tsunagu %s: %s\n", c->name, err);
+        exit(EXIT_USAGE);
+    }
+    if (!config_load_env(cfg, environ, err, sizeof err)) {
+        fprintf(stderr, "tsunagu %s: %s\n", c->name, err);
+        exit(EXIT_USAGE);
+    }
+    for (size_t i = 0; i < n; i++) {
+        char src[80];
+        snprintf(src, sizeof src, "--%s", names[i]);
+        if (!config_set(cfg, flag_key(names[i]), values[i], src, err, sizeof err)) {
+            fprintf(stderr, "tsunagu %s: %s\n", c->name, err);
+            exit(EXIT_USAGE);
+        }
+    }
+}
+
+/* Opens the database in the data dir (created 0700) and brings it up to date:
+ * migrations, then master data. */
+static store *open_and_migrate(const config *cfg)
+{
+    char err[512], dir[4200];
+    if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
+        log_error("%s を作成できません: %s", cfg->data_dir, strerror(errno));
+        return NULL;
+    }
+    store *db = store_open(cfg->data_dir, err, sizeof err);
+    if (!db) {
+        log_error("データベースを開けません: %s", err);
+        return NULL;
+    }
+    int applied = store_migrate(db, err, sizeof err);
+    if (applied < 0) {
+        log_error("データベースの移行に失敗しました: %s", err);
+        store_close(db);
+        return NULL;
+    }
+    if (applied > 0)
+        log_info("データベースを移行しました: %d 件（現在の版 %d）", applied,
+                 store_schema_version(db));
+    snprintf(dir, sizeof dir, "%s/data/master", cfg->share_dir);
+    long items = master_load_dir(db, dir, err, sizeof err);
+    if (items < 0) {
+        log_error("マスターデータを読み込めません: %s", err);
+        store_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+static int cmd_migrate(config *cfg)
+{
+    store *db = open_and_migrate(cfg);
+    if (!db)
+        return 1;
+    printf("データベースは最新です（版 %d）\n", store_schema_version(db));
+    store_close(db);
+    return 0;
+}
+
+static int cmd_demo(config *cfg)
+{
+    store *db = open_and_migrate(cfg);
+    if (!db)
+        return 1;
+    char err[512];
+    bool ok = demo_load(db, cfg->share_dir, err, sizeof err);
+    store_close(db);
+    if (!ok) {
+        log_error("デモデータを読み込めません: %s", err);
+        return 1;
+    }
+    printf("デモデータを読み込みました（%s）\n", cfg->data_dir);
+    return 0;
+}
+
+static int cmd_version(config *cfg)
+{
+    (void)cfg;
+    printf("tsunagu %s\n", TSUNAGU_VERSION);
+    return 0;
+}
+
+static int cmd_serve(config *cfg)
+{
+    char err[512];
+    /* Block the signals in every thread; this one waits for them below. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    store *db = open_and_migrate(cfg);
+    if (!db)
+        return 1;
+    store_close(db);
+    if (!log_open(cfg->data_dir, cfg->log_level, true, err, sizeof err)) {
+        fprintf(stderr, "tsunagu serve: %s\n", err);
+        return 1;
+    }
+    static app a;
+    if (!app_init(&a, cfg, err, sizeof err)) {
+        log_error("%s", err);
+        log_close();
+        return 1;
+    }
+    http_server_opts o = {
+        .host = cfg->listen_host,
+        .port = cfg->port,
+        .threads = cfg->threads,
+        .client_timeout = cfg->client_timeout,
+        .trusted_proxies = cfg->trusted_proxies,
+        .data_dir = cfg->data_dir,
+        .router = a.router,
+        .app = &a,
+        .authorise = web_authorise,
+        .error_page = web_error_page,
+        .db_open = web_db_open,
+        .db_close = web_db_close,
+    };
+    http_server *s = http_server_start(&o, err, sizeof err);
+    if (!s) {
+        log_error("%s", err);
+        app_free(&a);
+        log_close();
+        return 1;
+    }
+    buf desc = BUF_INIT;
+    config_describe(cfg, &desc);
+    log_info("tsunagu %s: http://%s%s%s:%u/ で待ち受けています（スレッド %u）", TSUNAGU_VERSION,
+             strchr(cfg->listen_host, ':') ? "[" : "", cfg->listen_host,
+             strchr(cfg->listen_host, ':') ? "]" : "", http_server_port(s), cfg->threads);
+    if (buf_ok(&desc) && desc.data)
+        log_debug("設定:\n%s", desc.data);
+    buf_free(&desc);
+
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            log_reopen();
+            log_info("ログファイルを開き直しました");
+            continue;
+        }
+        log_info("終了の合図 (%s) を受けました: 処理中のリクエストを終えてから停止します",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        break;
+    }
+    http_server_stop(s);
+    app_free(&a);
+    log_info("停止しました");
+    log_close();
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "-h") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0)
+        return cmd_version(NULL);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        static config cfg;
+        config_defaults(&cfg);
+        parse_flags(&commands[i], argc - 2, argv + 2, &cfg);
+        return commands[i].run(&cfg);
+    }
+    fprintf(stderr, "tsunagu: 不明なコマンドです: %s\n\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}

@@ -82,4 +82,92 @@
 /* Static files served from memory; larger ones are streamed from disk. */
 #define LIMIT_STATIC_CACHE_FILE (1024 * 1024)
 
+/* --- logging and configuration (core/log.c, core/ini.c, core/config.c) --- */
+
+/* Bytes of one error-log message after formatting and masking; the rest is
+ * cut.  A useful message is one or two hundred bytes; anything past 8 KiB is
+ * a dump that belongs in a file of its own, not in the log. */
+#define LIMIT_LOG_MESSAGE (8 * 1024)
+
+/* Bytes of the path plus query string kept in one access-log line.  The whole
+ * request line is already bounded by LIMIT_HEADER_BYTES, so nothing real is
+ * ever cut. */
+#define LIMIT_LOG_ACCESS_PATH LIMIT_HEADER_BYTES
+
+/* Bytes of a configuration file.  The complete file with every key and a
+ * comment on each is under 4 KiB; more is a wrong file given by mistake. */
+#define LIMIT_CONFIG_FILE (64 * 1024)
+
+/* Bytes of one "section.key" name in an INI file; the longest real key is
+ * about 20 bytes. */
+#define LIMIT_INI_KEY 128
+
+/* HTTP worker threads.  Handlers wait on the database, so the pool is sized
+ * for waiting (bench/), but a few hundred threads only add contention. */
+#define LIMIT_WORKER_THREADS 256
+
+/* --- database (store/) --- */
+
+/* Milliseconds a connection waits for another's write lock before SQLite
+ * answers "busy".  A write transaction here lasts a few milliseconds (one
+ * fsync with synchronous=FULL); waiting 5 s rides out a backup or a slow disk
+ * yet still answers the visitor well inside the proxy's timeout. */
+#define LIMIT_DB_BUSY_MS 5000
+
+/* Times store_tx() runs a transaction again after a busy/serialisation error
+ * (so at most LIMIT_DB_TX_RETRIES + 1 attempts).  A conflict that survives
+ * four retries is a stuck lock, not bad luck. */
+#define LIMIT_DB_TX_RETRIES 4
+
+/* Upper bound of the first randomised pause between attempts, in
+ * milliseconds; it doubles on each retry (20, 40, 80, 160), and each pause is
+ * drawn from the upper half of its range, so all retries together wait
+ * 150-300 ms in addition to the busy timeout. */
+#define LIMIT_DB_TX_BACKOFF_MS 20
+
+/* Prepared statements cached per connection.  The program's SQL is a fixed
+ * set of string literals (one statement per store function, a few hundred
+ * when every content type exists); past this number statements are prepared
+ * per use instead, so dynamic SQL cannot grow the cache without bound. */
+#define LIMIT_DB_STMT_CACHE 1024
+
+/* Bytes of the last database error message kept per connection (longer ones
+ * are cut); SQLite's own messages are under 200 bytes. */
+#define LIMIT_DB_ERRMSG 512
+
+/* --- static files (http/static.c) --- */
+
+/* Bytes of static files held in memory all together (each file up to
+ * LIMIT_STATIC_CACHE_FILE, plus its gzip'd copy).  The shipped CSS, JS, fonts
+ * and icons are a few MiB; past this bound further files are read per request
+ * and not kept, so a large static/ tree cannot exhaust memory. */
+#define LIMIT_STATIC_CACHE_TOTAL (64 * 1024 * 1024)
+
+/* --- template compilation (tmpl/) --- */
+
+/* Nesting of {% if %}, {% for %} and {% block %} in one template file.  The
+ * deepest layout nests about six; past 32 a file is a mistake, refused
+ * before the recursive parser spends stack on it. */
+#define LIMIT_TMPL_NESTING 32
+
+/* Nesting while one page is compiled and rendered: blocks of every layout
+ * of its chain plus included templates.  Compile and render recurse once per
+ * level with frames of a few hundred bytes, so this bounds their stack use
+ * to well under 1 MiB (a server thread has 8 MiB). */
+#define LIMIT_TMPL_EXPANSION 256
+
+/* Template nodes the compiler may generate for a whole set, counting each
+ * inlined block and each re-scanned loop body.  The centre's page set needs
+ * a few tens of thousands; a million means a runaway expansion, which then
+ * fails at start-up in well under a second. */
+#define LIMIT_TMPL_WORK (1000 * 1000)
+
+/* Bytes of one template file: the largest layout is a few KiB. */
+#define LIMIT_TMPL_FILE (1024 * 1024)
+
+/* Template files under the template directory, and directory levels below
+ * it: the two sites and the admin have a few hundred pages in a few levels. */
+#define LIMIT_TMPL_FILES 4096
+#define LIMIT_TMPL_DIR_DEPTH 16
+
 #endif

@@ -1,0 +1,49 @@
+/*
+ * app.h - the application: everything built at start-up and shared,
+ * read-only, by all request threads.
+ *
+ * Owned by main.c (serve): built by app_init(), freed by app_free().  Handlers
+ * reach it as req->app.  Nothing here changes after start-up; what staff can
+ * change lives in the database (ARCHITECTURE.md decision 2).
+ */
+#ifndef TSUNAGU_WEB_APP_H
+#define TSUNAGU_WEB_APP_H
+
+#include <stdbool.h>
+
+#include "core/config.h"
+#include "http/route.h"
+#include "http/static.h"
+#include "tmpl/tmpl.h"
+
+struct store;
+
+typedef struct app {
+    config cfg;
+    tmpl_set *tmpl;
+    static_files *statics;
+    router *router;
+} app;
+
+/* Loads templates (stopping on any compile error), opens static/, compiles
+ * the route table, loads the CSRF key.  false with err on any failure. */
+bool app_init(app *a, const config *cfg, char *err, size_t errlen);
+void app_free(app *a);
+
+/* The route table of both sites and the admin (web/routes.c). */
+extern const route web_routes[];
+extern const size_t web_routes_count;
+
+/* Hooks for the HTTP server (web/routes.c). */
+bool web_authorise(http_request *req, perm p, int *status);
+bool web_error_page(http_request *req, int status, const char *allow);
+struct store *web_db_open(void *app);
+void web_db_close(struct store *db);
+
+/* Handlers. */
+int web_home(http_request *req);
+int web_healthz(http_request *req);
+int web_display(http_request *req);
+int web_static(http_request *req);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * home.c - the Super Net home page (spec 2.2.1).
+ *
+ * Sections appear in the spec's order; each list is filled by its content
+ * type as those arrive, and shows a "nothing yet" line until then.
+ */
+#include "store/store.h"
+#include "web/app.h"
+#include "web/page.h"
+
+static const char *const home_lists[] = {
+    "emergency", "orgs", "recruitments", "grants", "centre_news", "notices",
+};
+
+int web_home(http_request *req)
+{
+    arena *a = req->a;
+    tv *root = web_page(req, NULL, NULL, 0);
+    tv *home = tv_map(a);
+    if (!root || !home)
+        return -1;
+    const char *intro = req->db ? store_setting_get(req->db, a, "supernet.intro") : NULL;
+    const char *notice = req->db ? store_setting_get(req->db, a, "supernet.centre_notice") : NULL;
+    bool ok = tv_set_str(a, home, "intro", intro ? intro : "") &&
+              tv_set_str(a, home, "centre_notice", notice ? notice : "");
+    for (size_t i = 0; ok && i < sizeof home_lists / sizeof *home_lists; i++)
+        ok = tv_set(a, home, home_lists[i], tv_list(a));
+    if (!ok || !tv_set(a, root, "home", home))
+        return -1;
+    req->resp.cache = CACHE_PUBLIC_REVALIDATE;
+    return web_render(req, 200, "home.html", root) ? 0 : -1;
+}

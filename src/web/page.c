@@ -1,0 +1,146 @@
+/* page.c - see page.h. */
+#include "web/page.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "http/csrf.h"
+#include "store/store.h"
+#include "web/app.h"
+#include "web/prefs.h"
+
+typedef struct link {
+    const char *label;
+    const char *url;
+} link;
+
+/* Super Net's global menu (spec 2.2.2).  Fixed pages will add their own
+ * entries through the CMS; these are the site's permanent sections. */
+static const link supernet_nav[] = {
+    {"ホーム", "/"},
+    {"団体・企業を探す", "/org"},
+    {"イベント・募集を探す", "/event"},
+    {"助成を探す", "/grant"},
+    {"活動実績・事例を探す", "/report"},
+    {"掲載登録", "/register"},
+    {"センターについて", "/centre"},
+    {"ボランティア（あいかさねっと）", "/aikasanet"},
+};
+
+static const link supernet_utility[] = {
+    {"サイトマップ", "/sitemap"},
+    {"お問い合わせ", "/contact"},
+};
+
+static const link supernet_footer[] = {
+    {"サイトマップ", "/sitemap"},
+    {"情報登録規約・個人情報保護方針", "/policy"},
+    {"ウェブアクセシビリティ方針", "/accessibility"},
+    {"お問い合わせ", "/contact"},
+};
+
+/* Setting keys copied into `centre` (staff edit them; demo data fills them). */
+static const char *const centre_keys[] = {
+    "name", "postal_code", "address", "tel", "fax", "hours", "closed",
+};
+
+static tv *link_list(arena *a, const link *links, size_t n, const char *current)
+{
+    tv *list = tv_list(a);
+    for (size_t i = 0; list && i < n; i++) {
+        tv *item = tv_map(a);
+        if (!item || !tv_set_str(a, item, "label", links[i].label) ||
+            !tv_set_str(a, item, "url", links[i].url) || !tv_push(a, list, item))
+            return NULL;
+        if (current) {
+            size_t ul = strlen(links[i].url);
+            bool cur = strcmp(links[i].url, "/") == 0
+                           ? strcmp(current, "/") == 0
+                           : strncmp(current, links[i].url, ul) == 0 &&
+                                 (current[ul] == '\0' || current[ul] == '/');
+            if (!tv_set_bool(a, item, "current", cur))
+                return NULL;
+        }
+    }
+    return list;
+}
+
+static const char *setting(http_request *req, const char *key, const char *fallback)
+{
+    const char *v = req->db ? store_setting_get(req->db, req->a, key) : NULL;
+    return v ? v : fallback;
+}
+
+tv *web_page(http_request *req, const char *title, const crumb *crumbs, size_t ncrumbs)
+{
+    arena *a = req->a;
+    tv *root = tv_map(a), *site = tv_map(a), *page = tv_map(a), *prefs = tv_map(a);
+    tv *centre = tv_map(a), *bc = tv_list(a);
+    if (!root || !site || !page || !prefs || !centre || !bc)
+        return NULL;
+
+    const char *site_name = setting(req, "supernet.name", "山口県県民活動スーパーネット");
+    bool ok = tv_set_str(a, site, "key", "supernet") && tv_set_str(a, site, "name", site_name) &&
+              tv_set_str(a, site, "home_url", "/") && tv_set(a, root, "site", site);
+
+    ok = ok && tv_set_str(a, page, "title", title ? title : site_name) &&
+         tv_set_bool(a, page, "is_home", title == NULL) &&
+         tv_set_str(a, page, "path", req->path ? req->path : "/");
+    for (size_t i = 0; ok && i < ncrumbs; i++) {
+        tv *c = tv_map(a);
+        ok = c && tv_set_str(a, c, "label", crumbs[i].label) &&
+             tv_set_str(a, c, "url", crumbs[i].url ? crumbs[i].url : "") && tv_push(a, bc, c);
+    }
+    ok = ok && tv_set(a, page, "breadcrumbs", bc) && tv_set(a, root, "page", page);
+
+    display_prefs dp = prefs_from_request(req);
+    ok = ok && tv_set_str(a, prefs, "size", dp.size) && tv_set_str(a, prefs, "color", dp.color) &&
+         tv_set(a, root, "prefs", prefs);
+
+    ok = ok &&
+         tv_set(a, root, "nav",
+                link_list(a, supernet_nav, sizeof supernet_nav / sizeof *supernet_nav,
+                          req->path ? req->path : "/")) &&
+         tv_set(a, root, "utility_nav",
+                link_list(a, supernet_utility, sizeof supernet_utility / sizeof *supernet_utility,
+                          NULL)) &&
+         tv_set(a, root, "footer_nav",
+                link_list(a, supernet_footer, sizeof supernet_footer / sizeof *supernet_footer,
+                          NULL));
+
+    for (size_t i = 0; ok && i < sizeof centre_keys / sizeof *centre_keys; i++) {
+        const char *key = arena_printf(a, "centre.%s", centre_keys[i]);
+        ok = key && tv_set_str(a, centre, centre_keys[i], setting(req, key, ""));
+    }
+    ok = ok && tv_set(a, root, "centre", centre);
+
+    time_t now = time(NULL) + 9 * 3600; /* JST */
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    ok = ok && tv_set_int(a, root, "year", tm.tm_year + 1900);
+    return ok ? root : NULL;
+}
+
+bool web_page_form(http_request *req, tv *root)
+{
+    const char *tok = http_csrf_token(req);
+    return tok && tv_set_str(req->a, root, "csrf_token", tok);
+}
+
+bool web_render(http_request *req, int status, const char *name, const tv *root)
+{
+    app *ap = req->app;
+    char err[256];
+    if (!root)
+        return false;
+    buf_reset(&req->resp.body);
+    if (!tmpl_render(ap->tmpl, name, root, &req->resp.body, err, sizeof err)) {
+        log_error("テンプレート %s を描画できません: %s", name, err);
+        return false;
+    }
+    req->resp.status = status;
+    req->resp.content_type = "text/html; charset=utf-8";
+    req->resp.gzip_ok = true;
+    return true;
+}
