@@ -530,17 +530,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (c->queued)
             return MHD_YES; /* an early answer is on its way: discard the rest */
         c->body_bytes += n;
+        if (c->early_status) {
+            /* libmicrohttpd 0.9.75 cannot queue a response while a body is
+             * still arriving, so the error waits for its end; a client that
+             * keeps sending far past the limit is cut off instead. */
+            return c->body_bytes > 2 * c->max_body + LIMIT_BODY_FORM ? MHD_NO : MHD_YES;
+        }
         if (c->body_bytes > c->max_body)
-            return answer_error(c, 413);
-        if (!c->fp)
-            return answer_error(c, 400);
-        parse_status ps = http_form_parser_feed(c->fp, upload_data, n);
-        if (ps != PARSE_OK)
-            return answer_error(c, parse_status_http(ps));
+            c->early_status = 413;
+        else if (!c->fp)
+            c->early_status = 400;
+        else {
+            parse_status ps = http_form_parser_feed(c->fp, upload_data, n);
+            if (ps != PARSE_OK)
+                c->early_status = parse_status_http(ps);
+        }
         return MHD_YES;
     }
     if (c->queued)
         return MHD_YES;
+    if (c->early_status)
+        return answer_error(c, c->early_status);
     return dispatch(c);
 }
 

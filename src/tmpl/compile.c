@@ -239,7 +239,8 @@ static bool gen_if(ugen *u, tsrc *t, const tnode *n, hctx *st)
     uint32_t jumps = 0;           /* chain of jumps to the end, linked through .a (index + 1) */
     for (const tbranch *b = n->u.ifs.branches; b; b = b->next) {
         uint32_t at, next;
-        tmpl_op op = {.kind = OP_IF, .cond = b->cond.kind, .u.expr = {b->cond.x, b->cond.y}};
+        tmpl_op op = {.kind = OP_IF, .cond = b->cond.kind,
+                      .u.expr = {.x = b->cond.x, .y = b->cond.y}};
         if (!emit(u, t, n->line, op, &at))
             return false;
         hctx bs = start;
@@ -342,7 +343,8 @@ static bool gen_include(ugen *u, tsrc *t, const tnode *n, hctx *st)
         return false;
     }
     if (g->srcs[ti].plain != t->plain) {
-        gerr(g, t, n->line, "HTML テンプレートとテキスト（.txt）テンプレートは互いに include できません");
+        gerr(g, t, n->line,
+             "HTML テンプレートとテキスト（.txt）テンプレートは互いに include できません");
         return false;
     }
     uint32_t unit;

@@ -485,7 +485,8 @@ again:
         if (ch == '=')
             return "分岐の後の '=' がどの属性のものか決まりません";
         if (c->may_continue)
-            return "属性名が {% if %} などの分岐の終わりをまたいでいます（分岐の後に空白を入れてください）";
+            return "属性名が {% if %} などの分岐の終わりをまたいでいます"
+                   "（分岐の後に空白を入れてください）";
         start_attr(c, ch);
         return NULL;
     case HS_MARKUP_DECL:

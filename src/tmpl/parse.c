@@ -702,7 +702,8 @@ static tnode *parse_stmt(parser *p, int depth, const ttok *tok, tword kw, wcur *
         return NULL;
     }
     if (p->child && depth == 0 && !word_is(kw, "block")) {
-        perr(p, tok->line, "{%% extends %%} するテンプレートでは {%% block %%} の外にタグを書けません");
+        perr(p, tok->line,
+             "{%% extends %%} するテンプレートでは {%% block %%} の外にタグを書けません");
         return NULL;
     }
     if (word_is(kw, "if"))

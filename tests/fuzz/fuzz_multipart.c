@@ -4,8 +4,8 @@
  * 1..128 bytes); the rest is the body, sent with the fixed boundary "XyZ".
  * Mode 0 drives multipart_feed() with callbacks that check and record what
  * they are given, and requires the same record when the body is fed whole.
- * Mode 1 drives http_form_parser into a temp dir under /tmp, checks what it
- * collected, and that cleanup leaves the dir empty. */
+ * Mode 1 drives http_form_parser into a fresh temp dir ($TMPDIR or the
+ * system's), checks what it collected, and that cleanup leaves the dir empty. */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -69,7 +69,7 @@ static parse_status on_end(void *ctx)
     return PARSE_OK;
 }
 
-static char tmp_dir[64];
+static char tmp_dir[1024];
 
 static void remove_tmp_dir(void)
 {
@@ -118,8 +118,11 @@ static void raw_mode(const char *body, size_t n, size_t chunk)
 static void form_mode(const char *body, size_t n, size_t chunk)
 {
     if (!tmp_dir[0]) {
-        strcpy(tmp_dir, "/tmp/tsunagu-fuzz-multipart-XXXXXX");
-        if (!mkdtemp(tmp_dir))
+        const char *base = getenv("TMPDIR");
+        if (!base || !*base)
+            base = P_tmpdir;
+        int len = snprintf(tmp_dir, sizeof tmp_dir, "%s/tsunagu-fuzz-multipart-XXXXXX", base);
+        if (len < 0 || (size_t)len >= sizeof tmp_dir || !mkdtemp(tmp_dir))
             abort();
         atexit(remove_tmp_dir);
     }

@@ -74,9 +74,6 @@ def cli_unknown_flag_and_bad_values_exit_2_with_message():
 def cli_flags_override_env_which_overrides_config_file():
     ports = [free_port() for _ in range(3)]
     ini = "listen = 127.0.0.1:%d\n" % ports[0]
-    # file only
-    with Server(args=["--listen", "127.0.0.1:%d" % ports[0]], config=ini) as s:
-        pass
     tmp = tempfile.mkdtemp()
     try:
         cfg = os.path.join(tmp, "t.ini")
@@ -387,8 +384,8 @@ def static_traversal_and_hidden_files_are_refused():
         shutil.copytree(os.path.join(ROOT, "static"), os.path.join(share, "static"))
         shutil.copytree(os.path.join(ROOT, "data"), os.path.join(share, "data"))
         os.symlink("/etc/passwd", os.path.join(share, "static", "passwd"))
-        open(os.path.join(share, "static", ".secret"), "w").write("secret")
-        open(os.path.join(share, "outside.txt"), "w").write("outside")
+        open(os.path.join(share, "static", ".secret"), "w").write("HIDDEN-CONTENT")
+        open(os.path.join(share, "outside.txt"), "w").write("OUTSIDE-CONTENT")
         with Server(share_dir=share) as s:
             for p in ["/static/../outside.txt", "/static/%2e%2e/outside.txt",
                       "/static/%2E%2E/outside.txt", "/static/..%2foutside.txt",
@@ -399,8 +396,7 @@ def static_traversal_and_hidden_files_are_refused():
                 r = s.raw(("GET %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" % p).encode())
                 status = int(r.split(b" ", 2)[1])
                 ok(status in (400, 404), "%s -> %d" % (p, status))
-                ok(b"root:" not in r and b"outside" not in r.split(b"\r\n\r\n", 1)[1] and
-                   b"secret" not in r.split(b"\r\n\r\n", 1)[1], p)
+                ok(b"root:" not in r and b"OUTSIDE-CONTENT" not in r and b"HIDDEN-CONTENT" not in r, p)
     finally:
         shutil.rmtree(share)
 

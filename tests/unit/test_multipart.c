@@ -18,7 +18,7 @@
 #define BOUNDARY "----tsunaguB7MA4YWxk"
 #define CT "multipart/form-data; boundary=" BOUNDARY
 
-static char tmp_dir[64];
+static char tmp_dir[1024];
 
 /* ---- helpers ----------------------------------------------------------------- */
 
@@ -649,7 +649,7 @@ TEST(claimed_file_survives_cleanup)
     http_form_parser *fp;
     http_form *f;
     CHECK_INT(run_form(&a, CT, b.data, b.len, 0, &fp, &f), PARSE_OK);
-    char kept[128];
+    char kept[sizeof tmp_dir + 8];
     snprintf(kept, sizeof kept, "%s.kept", tmp_dir);
     CHECK(f && f->nfiles == 2 && rename(f->files[0].path, kept) == 0);
     if (f)
@@ -822,8 +822,12 @@ TEST(form_parser_survives_allocation_failure)
 
 int main(void)
 {
-    strcpy(tmp_dir, "/tmp/tsunagu-multipart-XXXXXX");
-    if (!mkdtemp(tmp_dir)) {
+    /* A fresh directory in the system's temp dir, removed at the end. */
+    const char *base = getenv("TMPDIR");
+    if (!base || !*base)
+        base = P_tmpdir;
+    int n = snprintf(tmp_dir, sizeof tmp_dir, "%s/tsunagu-multipart-XXXXXX", base);
+    if (n < 0 || (size_t)n >= sizeof tmp_dir || !mkdtemp(tmp_dir)) {
         perror("mkdtemp");
         return 1;
     }

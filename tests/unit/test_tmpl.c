@@ -550,7 +550,8 @@ TEST(txt_templates_do_not_escape)
         "-- \nつなぐ <{{ url }}>\n",
     };
     CHECK_STR(render_set(names, srcs, 2, "mail/welcome.txt", root),
-              "山田 <太郎> & \"仲間\" 様\n<script>javascript:x</script>\n-- \nつなぐ <javascript:x>\n");
+              "山田 <太郎> & \"仲間\" 様\n<script>javascript:x</script>\n"
+              "-- \nつなぐ <javascript:x>\n");
     arena_free(&a);
 }
 
