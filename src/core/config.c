@@ -54,8 +54,7 @@ typedef struct key_desc {
 #define UINT_FIELD(f) offsetof(config, f), 0
 
 /* The ranges of the session and lockout settings are sanity bounds, not
- * policy: the security policy's values are the defaults, and a weaker choice
- * is reported by the self-check (spec SEC-84). */
+ * policy: the security policy's values are the defaults. */
 static const key_desc keys[] = {
     {"listen", KIND_LISTEN, 0, 0, 0, 0, false},
     {"port", KIND_PORT, UINT_FIELD(port), 1, 65535, false},

@@ -46,7 +46,7 @@ static bool add_cookie(arena *a, const char *pair, size_t len, http_params *out)
 {
     const char *eq = memchr(pair, '=', len);
     if (!eq)
-        return true;            /* no '=': not a cookie-pair, ignored */
+        return true; /* no '=': not a cookie-pair, ignored */
     const char *name = pair;
     size_t name_len = (size_t)(eq - pair);
     const char *value = eq + 1;

@@ -23,25 +23,25 @@
 #define BOUNDARY_MAX 70
 
 typedef enum {
-    MP_PREAMBLE,    /* before the first delimiter: discarded */
-    MP_DELIM_TAIL,  /* just after a delimiter: "--", padding, or CRLF */
-    MP_CLOSE_DASH,  /* after "--boundary-": the second '-' of the close */
-    MP_LINE_LF,     /* after "--boundary[padding]\r": the '\n' */
-    MP_HEADERS,     /* in a part's header block */
-    MP_DATA,        /* in a part's content */
-    MP_EPILOGUE,    /* after the close delimiter: discarded */
+    MP_PREAMBLE,   /* before the first delimiter: discarded */
+    MP_DELIM_TAIL, /* just after a delimiter: "--", padding, or CRLF */
+    MP_CLOSE_DASH, /* after "--boundary-": the second '-' of the close */
+    MP_LINE_LF,    /* after "--boundary[padding]\r": the '\n' */
+    MP_HEADERS,    /* in a part's header block */
+    MP_DATA,       /* in a part's content */
+    MP_EPILOGUE,   /* after the close delimiter: discarded */
 } mp_state;
 
 struct multipart_parser {
     arena *a;
     multipart_callbacks cb;
     void *ctx;
-    char *delim;        /* "\r\n--" boundary */
+    char *delim; /* "\r\n--" boundary */
     size_t delim_len;
-    size_t matched;     /* delimiter bytes matched and held back */
+    size_t matched; /* delimiter bytes matched and held back */
     mp_state state;
-    bool padding;       /* transport padding seen after this delimiter */
-    char *hdr;          /* this part's header block, LIMIT_MULTIPART_HEADER bytes */
+    bool padding; /* transport padding seen after this delimiter */
+    char *hdr;    /* this part's header block, LIMIT_MULTIPART_HEADER bytes */
     size_t hdr_len;
     size_t parts;
     parse_status error; /* sticky */
@@ -114,7 +114,7 @@ static int next_param(const char **s, const char *end, hparam *out)
     (*s)++;
     skip_ows(s, end);
     if (*s == end)
-        return 0;       /* a trailing ';' is tolerated */
+        return 0; /* a trailing ';' is tolerated */
     out->name = *s;
     while (*s < end && is_tchar(**s))
         (*s)++;
@@ -158,9 +158,8 @@ static bool boundary_valid(const char *b, size_t n)
     return true;
 }
 
-multipart_parser *multipart_new(arena *a, const char *content_type,
-                                const multipart_callbacks *cb, void *ctx,
-                                parse_status *status)
+multipart_parser *multipart_new(arena *a, const char *content_type, const multipart_callbacks *cb,
+                                void *ctx, parse_status *status)
 {
     *status = PARSE_BAD_ENCODING;
     if (!content_type)
@@ -176,7 +175,7 @@ multipart_parser *multipart_new(arena *a, const char *content_type,
         if (!ascii_ieq(hp.name, hp.name_len, "boundary"))
             continue;
         if (boundary)
-            return NULL;    /* given twice: ambiguous */
+            return NULL; /* given twice: ambiguous */
         boundary = hp.value;
         boundary_len = hp.value_len;
     }
@@ -197,7 +196,7 @@ multipart_parser *multipart_new(arena *a, const char *content_type,
     p->delim_len = strlen(delim);
     p->hdr = hdr;
     p->state = MP_PREAMBLE;
-    p->matched = 2;     /* the body's first delimiter lacks its CRLF */
+    p->matched = 2; /* the body's first delimiter lacks its CRLF */
     *status = PARSE_OK;
     return p;
 }
@@ -283,8 +282,7 @@ static parse_status decode_ext_value(arena *a, const char *v, size_t n, char **o
 }
 
 /* Fills info from a Content-Disposition value (RFC 7578 section 4.2). */
-static parse_status parse_disposition(arena *a, const char *v, size_t n,
-                                      multipart_part_info *info)
+static parse_status parse_disposition(arena *a, const char *v, size_t n, multipart_part_info *info)
 {
     const char *s = v, *end = v + n;
     if (!read_type(&s, end, "form-data"))
@@ -299,7 +297,7 @@ static parse_status parse_disposition(arena *a, const char *v, size_t n,
         if (!slot)
             continue;
         if (slot->name)
-            return PARSE_BAD_ENCODING;  /* given twice: ambiguous */
+            return PARSE_BAD_ENCODING; /* given twice: ambiguous */
         *slot = hp;
     }
     if (r < 0 || !name.name)
@@ -339,17 +337,17 @@ static parse_status begin_part(multipart_parser *p)
     for (;;) {
         const char *eol = memmem(s, (size_t)(end - s), "\r\n", 2);
         if (!eol)
-            return PARSE_BAD_ENCODING;  /* cannot happen: the block ends in CRLF */
+            return PARSE_BAD_ENCODING; /* cannot happen: the block ends in CRLF */
         if (eol == s)
-            break;                      /* the empty line */
+            break; /* the empty line */
         for (const char *c = s; c < eol; c++) {
             unsigned char b = (unsigned char)*c;
             if ((b < 0x20 && b != '\t') || b == 0x7F)
-                return PARSE_BAD_ENCODING;  /* lone CR/LF, NUL, other controls */
+                return PARSE_BAD_ENCODING; /* lone CR/LF, NUL, other controls */
         }
         const char *colon = memchr(s, ':', (size_t)(eol - s));
         if (is_ows(*s) || !colon)
-            return PARSE_BAD_ENCODING;  /* obsolete line folding, or no name */
+            return PARSE_BAD_ENCODING; /* obsolete line folding, or no name */
         const char *hname = s;
         size_t hname_len = (size_t)(colon - s);
         for (size_t i = 0; i < hname_len; i++)
@@ -391,7 +389,7 @@ static parse_status begin_part(multipart_parser *p)
 static parse_status emit(multipart_parser *p, const char *data, size_t n)
 {
     if (p->state != MP_DATA || n == 0 || !p->cb.part_data)
-        return PARSE_OK;   /* the preamble is discarded */
+        return PARSE_OK; /* the preamble is discarded */
     return p->cb.part_data(p->ctx, data, n);
 }
 
@@ -438,7 +436,7 @@ static parse_status scan_content(multipart_parser *p, const char *data, size_t n
         }
     }
 
-    size_t start = i;   /* content from here on lies in data */
+    size_t start = i; /* content from here on lies in data */
     for (;;) {
         const char *cr = memchr(data + i, '\r', n - i);
         if (!cr) {
@@ -475,7 +473,7 @@ static parse_status step(multipart_parser *p, char c)
         if (c == '-' && !p->padding) {
             p->state = MP_CLOSE_DASH;
         } else if (is_ows(c)) {
-            p->padding = true;  /* RFC 2046 transport padding */
+            p->padding = true; /* RFC 2046 transport padding */
         } else if (c == '\r') {
             p->state = MP_LINE_LF;
         } else {
@@ -509,8 +507,7 @@ static parse_status step(multipart_parser *p, char c)
         p->matched = 0;
         return begin_part(p);
     }
-    default:
-        return PARSE_BAD_ENCODING;  /* our bug: content states are not stepped */
+    default: return PARSE_BAD_ENCODING; /* our bug: content states are not stepped */
     }
 }
 

@@ -53,9 +53,8 @@ typedef struct multipart_callbacks {
  * not).  cb is copied; ctx is passed to every callback.
  * Returns NULL with *status = PARSE_BAD_ENCODING when content_type is not
  * such a header, or PARSE_NOMEM on OOM; otherwise *status = PARSE_OK. */
-multipart_parser *multipart_new(arena *a, const char *content_type,
-                                const multipart_callbacks *cb, void *ctx,
-                                parse_status *status);
+multipart_parser *multipart_new(arena *a, const char *content_type, const multipart_callbacks *cb,
+                                void *ctx, parse_status *status);
 
 /* Feeds the next n bytes of the body.  Fails with PARSE_BAD_ENCODING on a
  * syntax error (a part without Content-Disposition: form-data and a name, a

@@ -30,7 +30,7 @@ static const struct {
 int parse_status_http(parse_status s)
 {
     if ((unsigned)s >= STATUS_COUNT)
-        return 500;     /* our bug: an unknown status */
+        return 500; /* our bug: an unknown status */
     return status_table[s].http;
 }
 

@@ -24,9 +24,9 @@
  * name is the route-parameter accessor of http/request.h (C gives typedefs
  * and functions one namespace); the struct tag keeps the name. */
 typedef struct http_param {
-    const char *name;       /* NUL-terminated, valid UTF-8 */
-    const char *value;      /* NUL-terminated, valid UTF-8 (no NUL inside) */
-    size_t value_len;       /* strlen(value) */
+    const char *name;  /* NUL-terminated, valid UTF-8 */
+    const char *value; /* NUL-terminated, valid UTF-8 (no NUL inside) */
+    size_t value_len;  /* strlen(value) */
 } http_param_item;
 
 /* In the order the client sent them; repeated names (checkbox lists) are kept

@@ -14,7 +14,7 @@
 #include "http/multipart.h"
 
 typedef enum {
-    FORM_EMPTY,         /* no Content-Type: no body expected */
+    FORM_EMPTY, /* no Content-Type: no body expected */
     FORM_URLENCODED,
     FORM_MULTIPART,
 } form_kind;
@@ -25,20 +25,20 @@ struct http_form_parser {
     const char *tmp_dir;
     size_t max_body;
     size_t received;
-    parse_status error;     /* sticky */
+    parse_status error; /* sticky */
     bool finished;
     http_form form;
     size_t files_cap;
 
-    buf body;               /* FORM_URLENCODED: the whole body (malloc'd) */
-    multipart_parser *mp;   /* FORM_MULTIPART */
+    buf body;             /* FORM_URLENCODED: the whole body (malloc'd) */
+    multipart_parser *mp; /* FORM_MULTIPART */
 
     /* The multipart part being read. */
     bool is_file;
     const char *part_name;
-    buf value;              /* a plain field's value (malloc'd) */
-    http_upload cur;        /* a file part; cur.path set while the file is ours */
-    int fd;                 /* cur's open file, or -1 */
+    buf value;       /* a plain field's value (malloc'd) */
+    http_upload cur; /* a file part; cur.path set while the file is ours */
+    int fd;          /* cur's open file, or -1 */
 };
 
 /* The client's file name for display: the last component of a Unix or
@@ -144,7 +144,7 @@ static parse_status add_file(http_form_parser *fp)
         fp->files_cap = cap;
     }
     f->files[f->nfiles++] = fp->cur;
-    fp->cur.path = NULL;        /* now tracked in the form */
+    fp->cur.path = NULL; /* now tracked in the form */
     return PARSE_OK;
 }
 
@@ -156,8 +156,7 @@ static parse_status on_part_end(void *ctx)
         if (!utf8_valid(v, fp->value.len))
             return PARSE_BAD_UTF8;
         char *copy = arena_strndup(fp->a, v, fp->value.len);
-        if (!copy || !http_params_add(fp->a, &fp->form.fields, fp->part_name, copy,
-                                      fp->value.len))
+        if (!copy || !http_params_add(fp->a, &fp->form.fields, fp->part_name, copy, fp->value.len))
             return PARSE_NOMEM;
         return PARSE_OK;
     }
@@ -232,17 +231,13 @@ parse_status http_form_parser_feed(http_form_parser *fp, const char *data, size_
         return fp->error = PARSE_TOO_LONG;
     fp->received += n;
     switch (fp->kind) {
-    case FORM_EMPTY:
-        fp->error = PARSE_UNSUPPORTED;
-        break;
+    case FORM_EMPTY: fp->error = PARSE_UNSUPPORTED; break;
     case FORM_URLENCODED:
         buf_append(&fp->body, data, n);
         if (!buf_ok(&fp->body))
             fp->error = PARSE_NOMEM;
         break;
-    case FORM_MULTIPART:
-        fp->error = multipart_feed(fp->mp, data, n);
-        break;
+    case FORM_MULTIPART: fp->error = multipart_feed(fp->mp, data, n); break;
     }
     return fp->error;
 }

@@ -30,18 +30,18 @@
 #include "http/params.h"
 
 typedef struct http_upload {
-    const char *field;          /* form field name */
-    const char *filename;       /* client's name for display only: valid UTF-8, path
-                                   components stripped (basename), control characters
-                                   replaced by '_'; may be "" */
-    const char *content_type;   /* as claimed by the client, never trusted; may be NULL */
-    const char *path;           /* where the bytes are on disk; set to NULL once claimed */
-    size_t size;                /* bytes on disk */
+    const char *field;        /* form field name */
+    const char *filename;     /* client's name for display only: valid UTF-8, path
+                                 components stripped (basename), control characters
+                                 replaced by '_'; may be "" */
+    const char *content_type; /* as claimed by the client, never trusted; may be NULL */
+    const char *path;         /* where the bytes are on disk; set to NULL once claimed */
+    size_t size;              /* bytes on disk */
 } http_upload;
 
 typedef struct http_form {
-    http_params fields;         /* plain fields in the order sent (valid UTF-8) */
-    http_upload *files;         /* file parts in the order sent */
+    http_params fields; /* plain fields in the order sent (valid UTF-8) */
+    http_upload *files; /* file parts in the order sent */
     size_t nfiles;
 } http_form;
 

@@ -12,8 +12,8 @@
 /* Decodes raw[0..n) into a fresh arena string of at most limit bytes.
  * A decoded byte takes one or three raw bytes, so more than 3 * limit raw
  * bytes is too long before any decoding (and before any allocation). */
-static parse_status decode_part(arena *a, const char *raw, size_t n, size_t limit,
-                                char **out, size_t *out_len)
+static parse_status decode_part(arena *a, const char *raw, size_t n, size_t limit, char **out,
+                                size_t *out_len)
 {
     if (n / 3 > limit)
         return PARSE_TOO_LONG;
@@ -37,9 +37,9 @@ parse_status http_parse_urlencoded(arena *a, const char *s, size_t n, http_param
         const char *pair = s + i;
         const char *amp = memchr(pair, '&', n - i);
         size_t len = amp ? (size_t)(amp - pair) : n - i;
-        i += len + 1;           /* past the '&' (or past the end) */
+        i += len + 1; /* past the '&' (or past the end) */
         if (len == 0)
-            continue;           /* "a=1&&b=2": skipped */
+            continue; /* "a=1&&b=2": skipped */
         if (++pairs > LIMIT_FORM_FIELDS)
             return PARSE_TOO_MANY;
 

@@ -21,9 +21,9 @@ int64_t store_generation_get(store *db, const char *name)
 
 store_rc store_generation_bump(store *db, const char *name)
 {
-    store_stmt *st = store_prepare(db,
-        "INSERT INTO generation (name, value) VALUES (?, 1) "
-        "ON CONFLICT (name) DO UPDATE SET value = generation.value + 1");
+    store_stmt *st =
+        store_prepare(db, "INSERT INTO generation (name, value) VALUES (?, 1) "
+                          "ON CONFLICT (name) DO UPDATE SET value = generation.value + 1");
     if (!st)
         return STORE_ERROR;
     store_rc rc = store_bind_str(st, 1, name) ? store_step(st) : STORE_ERROR;

@@ -73,7 +73,7 @@ fail:
 
 struct apply {
     const struct store_migration *m;
-    bool applied;  /* false: another process had already applied it */
+    bool applied; /* false: another process had already applied it */
 };
 
 /* Transaction body: applies one migration unless another process recorded it

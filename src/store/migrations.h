@@ -12,9 +12,9 @@
 #include <stddef.h>
 
 struct store_migration {
-    int number;        /* NNN of the file name; entry i has number i + 1 */
-    const char *name;  /* the file name between "NNN_" and ".sql" */
-    const char *sql;   /* the file's text: one or more statements */
+    int number;       /* NNN of the file name; entry i has number i + 1 */
+    const char *name; /* the file name between "NNN_" and ".sql" */
+    const char *sql;  /* the file's text: one or more statements */
 };
 
 extern const struct store_migration store_migration_table[];

@@ -32,10 +32,10 @@ store_rc store_setting_put(store *db, const char *key, const char *value)
 {
     char now[STORE_TIMESTAMP_LEN];
     store_timestamp(now);
-    store_stmt *st = store_prepare(db,
-        "INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-        "updated_at = excluded.updated_at");
+    store_stmt *st =
+        store_prepare(db, "INSERT INTO setting (key, value, updated_at) VALUES (?, ?, ?) "
+                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                          "updated_at = excluded.updated_at");
     if (!st)
         return STORE_ERROR;
     store_rc rc = STORE_ERROR;

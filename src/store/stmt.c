@@ -151,8 +151,10 @@ store_stmt *store_prepare(store *db, const char *sql)
      * gets a loose statement, finalised by store_done) or the cache is full. */
     bool cache = !s && db->ncached < LIMIT_DB_STMT_CACHE;
     if (!s && !cache && !db->cache_full_reported) {
-        STORE_BUG(db, "more than %d distinct SQL statements on one connection; "
-                      "is SQL being built from data?", LIMIT_DB_STMT_CACHE);
+        STORE_BUG(db,
+                  "more than %d distinct SQL statements on one connection; "
+                  "is SQL being built from data?",
+                  LIMIT_DB_STMT_CACHE);
         db->cache_full_reported = true;
     }
     if (cache && !cache_grow(db)) {
@@ -189,7 +191,7 @@ void store_done(store_stmt *st)
     st->active = false;
     db->active--;
     if (st->cached) {
-        sqlite3_reset(st->st);  /* returns the last step's error, already reported */
+        sqlite3_reset(st->st); /* returns the last step's error, already reported */
         sqlite3_clear_bindings(st->st);
         return;
     }
@@ -241,8 +243,8 @@ bool store_bind_text(store_stmt *st, int idx, const char *s, size_t n)
         store_set_err(st->db, "bind: text parameter %d is not valid UTF-8 (or holds NUL)", idx);
         return false;
     }
-    return bind_result(st, sqlite3_bind_text64(st->st, idx, s, (sqlite3_uint64)n,
-                                               SQLITE_TRANSIENT, SQLITE_UTF8));
+    return bind_result(
+        st, sqlite3_bind_text64(st->st, idx, s, (sqlite3_uint64)n, SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
 bool store_bind_str(store_stmt *st, int idx, const char *s)
@@ -259,14 +261,14 @@ bool store_bind_blob(store_stmt *st, int idx, const void *p, size_t n)
 {
     if (!bind_check(st, "store_bind_blob"))
         return false;
-    if (n == 0)  /* sqlite3_bind_blob(NULL or 0 bytes) could bind NULL instead */
+    if (n == 0) /* sqlite3_bind_blob(NULL or 0 bytes) could bind NULL instead */
         return bind_result(st, sqlite3_bind_zeroblob(st->st, idx, 0));
     if (!p) {
         STORE_BUG(st->db, "store_bind_blob() with NULL data of %zu bytes", n);
         return false;
     }
-    return bind_result(st, sqlite3_bind_blob64(st->st, idx, p, (sqlite3_uint64)n,
-                                               SQLITE_TRANSIENT));
+    return bind_result(st,
+                       sqlite3_bind_blob64(st->st, idx, p, (sqlite3_uint64)n, SQLITE_TRANSIENT));
 }
 
 /* ---- stepping and columns ---- */

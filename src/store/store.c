@@ -1,4 +1,5 @@
 /* store.c - connections: open, close, errors, parameterless SQL. See store.h. */
+#include "core/log.h"
 #include "store/store_internal.h"
 
 #include <errno.h>
@@ -25,21 +26,14 @@
 store_rc store_map_rc(int rc)
 {
     switch (rc & 0xff) {
-    case SQLITE_OK:
-        return STORE_OK;
-    case SQLITE_ROW:
-        return STORE_ROW;
-    case SQLITE_DONE:
-        return STORE_DONE;
+    case SQLITE_OK: return STORE_OK;
+    case SQLITE_ROW: return STORE_ROW;
+    case SQLITE_DONE: return STORE_DONE;
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return STORE_BUSY;
-    case SQLITE_CONSTRAINT:
-        return STORE_CONSTRAINT;
-    case SQLITE_NOMEM:
-        return STORE_NOMEM;
-    default:
-        return STORE_ERROR;
+    case SQLITE_LOCKED: return STORE_BUSY;
+    case SQLITE_CONSTRAINT: return STORE_CONSTRAINT;
+    case SQLITE_NOMEM: return STORE_NOMEM;
+    default: return STORE_ERROR;
     }
 }
 
@@ -63,7 +57,7 @@ void store_bug(store *db, const char *file, int line, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s:%d: bug: %s\n", file, line, msg);
+    log_error("BUG %s:%d: %s", file, line, msg);
     if (db)
         store_set_err(db, "bug: %s", msg);
 }
@@ -200,8 +194,8 @@ static bool configure(store *db, const char *path, char *err, size_t errlen)
                      sqlite3_errmsg(conn));
         return false;
     }
-    if (sqlite3_exec(conn, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", NULL, NULL,
-                     NULL) != SQLITE_OK ||
+    if (sqlite3_exec(conn, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL", NULL, NULL, NULL) !=
+            SQLITE_OK ||
         !pragma_text(conn, "PRAGMA foreign_keys", v, sizeof v) || strcmp(v, "1") != 0 ||
         !pragma_text(conn, "PRAGMA synchronous", v, sizeof v) || strcmp(v, "2") != 0) {
         set_open_err(err, errlen, "データベース %s の設定に失敗しました: %s", path,
@@ -224,7 +218,7 @@ static uint64_t seed_rng(const store *db)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     uint64_t s = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)(uintptr_t)db ^
                  ((uint64_t)getpid() << 16);
-    return s ? s : 0x9e3779b97f4a7c15u;  /* xorshift state must not be 0 */
+    return s ? s : 0x9e3779b97f4a7c15u; /* xorshift state must not be 0 */
 }
 
 store *store_open(const char *data_dir, char *err, size_t errlen)
@@ -242,7 +236,7 @@ store *store_open(const char *data_dir, char *err, size_t errlen)
     char *path = fault_malloc(n);
     store *db = fault_malloc(sizeof *db);
     if (db)
-        memset(db, 0, sizeof *db);  /* the fail path reads its fields */
+        memset(db, 0, sizeof *db); /* the fail path reads its fields */
     if (!path || !db) {
         set_open_err(err, errlen, "メモリが不足しています");
         goto fail;
@@ -252,9 +246,8 @@ store *store_open(const char *data_dir, char *err, size_t errlen)
         !tighten_side_file(path, "-shm", err, errlen))
         goto fail;
 
-    int rc = sqlite3_open_v2(path, &db->conn,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         set_open_err(err, errlen, "データベース %s を開けません: %s", path,
                      db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));

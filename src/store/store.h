@@ -28,17 +28,17 @@
 
 #include "core/arena.h"
 
-typedef struct store store;            /* one connection; used by one thread at a time */
-typedef struct store_stmt store_stmt;  /* a prepared statement owned by its connection */
+typedef struct store store;           /* one connection; used by one thread at a time */
+typedef struct store_stmt store_stmt; /* a prepared statement owned by its connection */
 
 typedef enum {
-    STORE_OK = 0,      /* done, nothing to report */
-    STORE_ROW,         /* store_step(): a result row is ready */
-    STORE_DONE,        /* store_step(): the statement has finished */
-    STORE_BUSY,        /* lock or serialisation conflict: running again may succeed */
-    STORE_CONSTRAINT,  /* UNIQUE, NOT NULL, FOREIGN KEY or CHECK refused the change */
-    STORE_ERROR,       /* anything else (SQL error, I/O error, misuse); see store_errmsg() */
-    STORE_NOMEM,       /* out of memory */
+    STORE_OK = 0,     /* done, nothing to report */
+    STORE_ROW,        /* store_step(): a result row is ready */
+    STORE_DONE,       /* store_step(): the statement has finished */
+    STORE_BUSY,       /* lock or serialisation conflict: running again may succeed */
+    STORE_CONSTRAINT, /* UNIQUE, NOT NULL, FOREIGN KEY or CHECK refused the change */
+    STORE_ERROR,      /* anything else (SQL error, I/O error, misuse); see store_errmsg() */
+    STORE_NOMEM,      /* out of memory */
 } store_rc;
 
 /* ---- connections ---- */
@@ -78,10 +78,10 @@ store_stmt *store_prepare(store *db, const char *sql);
  * out of range, memory runs out, or text is not valid UTF-8 / holds a NUL.
  * Text and blobs are copied; the caller's buffer may be freed right after. */
 bool store_bind_int(store_stmt *st, int idx, int64_t v);
-bool store_bind_text(store_stmt *st, int idx, const char *s, size_t n);  /* NULL s binds NULL */
-bool store_bind_str(store_stmt *st, int idx, const char *s);             /* NULL s binds NULL */
+bool store_bind_text(store_stmt *st, int idx, const char *s, size_t n); /* NULL s binds NULL */
+bool store_bind_str(store_stmt *st, int idx, const char *s);            /* NULL s binds NULL */
 bool store_bind_null(store_stmt *st, int idx);
-bool store_bind_blob(store_stmt *st, int idx, const void *p, size_t n);  /* n == 0: empty blob */
+bool store_bind_blob(store_stmt *st, int idx, const void *p, size_t n); /* n == 0: empty blob */
 
 /* Runs the statement one step: STORE_ROW (a row is ready), STORE_DONE
  * (finished), or an error code. */

@@ -17,24 +17,24 @@
 struct store_stmt {
     store *db;
     sqlite3_stmt *st;
-    char *sql;          /* owned copy of the SQL text: the cache key */
-    uint64_t hash;      /* of sql */
-    store_stmt *next;   /* hash-chain neighbour, or next loose statement */
-    bool cached;        /* in db->slots (else loose: finalised by store_done) */
-    bool active;        /* between store_prepare() and store_done() */
+    char *sql;        /* owned copy of the SQL text: the cache key */
+    uint64_t hash;    /* of sql */
+    store_stmt *next; /* hash-chain neighbour, or next loose statement */
+    bool cached;      /* in db->slots (else loose: finalised by store_done) */
+    bool active;      /* between store_prepare() and store_done() */
 };
 
 struct store {
     sqlite3 *conn;
-    store_stmt **slots;  /* statement cache: hash table of chains */
-    size_t nslots;       /* a power of two, or 0 before the first statement */
+    store_stmt **slots; /* statement cache: hash table of chains */
+    size_t nslots;      /* a power of two, or 0 before the first statement */
     size_t ncached;
     bool cache_full_reported;
-    store_stmt *loose;   /* uncached statements in use (nested use, cache full) */
-    int active;          /* statements between store_prepare() and store_done() */
-    sqlite3_stmt *begin, *commit, *rollback;  /* prepared at open: cannot fail later */
-    bool in_tx;          /* store_tx() is running */
-    uint64_t rng;        /* xorshift state for the retry backoff */
+    store_stmt *loose; /* uncached statements in use (nested use, cache full) */
+    int active;        /* statements between store_prepare() and store_done() */
+    sqlite3_stmt *begin, *commit, *rollback; /* prepared at open: cannot fail later */
+    bool in_tx;                              /* store_tx() is running */
+    uint64_t rng;                            /* xorshift state for the retry backoff */
     char err[LIMIT_DB_ERRMSG];
 };
 

@@ -20,7 +20,7 @@ void store_rollback(store *db)
      * then there is nothing left to undo. */
     for (int i = 0; i < 2 && !sqlite3_get_autocommit(db->conn); i++) {
         char keep[LIMIT_DB_ERRMSG];
-        memcpy(keep, db->err, sizeof keep);  /* the caller wants the first error */
+        memcpy(keep, db->err, sizeof keep); /* the caller wants the first error */
         store_rc rc = store_run_fixed(db, db->rollback, "ROLLBACK");
         if (rc != STORE_OK)
             STORE_BUG(db, "ROLLBACK failed (%s); the transaction may still be open", db->err);

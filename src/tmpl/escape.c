@@ -1,28 +1,58 @@
 /* escape.c - see escape.h. */
 #include "tmpl/escape.h"
 
+#include <stdint.h>
 #include <string.h>
 
-/* Entity for each byte that needs one in HTML text and quoted attributes. */
+/* Entity for each byte that needs one in HTML text and quoted attributes,
+ * and how many bytes longer than the byte itself it is. */
 static const char *const html_entity[256] = {
     ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#39;",
 };
-static const unsigned char html_entity_len[256] = {
-    ['&'] = 5, ['<'] = 4, ['>'] = 4, ['"'] = 6, ['\''] = 5,
+static const unsigned char html_extra[256] = {
+    ['&'] = 4, ['<'] = 3, ['>'] = 3, ['"'] = 5, ['\''] = 4,
 };
+
+/* Appending run by run costs a call per run; instead the escapers count
+ * the output first, reserve it once and write in place (buf_reserve()
+ * leaves room for the terminating NUL). */
+static char *reserve(buf *out, size_t n)
+{
+    return buf_reserve(out, n) ? out->data + out->len : NULL;
+}
+
+static void commit(buf *out, size_t n)
+{
+    out->len += n;
+    out->data[out->len] = '\0';
+}
 
 void esc_html(buf *out, const char *s, size_t n)
 {
-    size_t run = 0;   /* start of the pending run of bytes that need no escaping */
+    size_t extra = 0;
+    for (size_t i = 0; i < n; i++)
+        extra += html_extra[(unsigned char)s[i]];
+    if (extra == 0) {
+        buf_append(out, s, n);
+        return;
+    }
+    if (extra > SIZE_MAX - n) {
+        out->failed = true;
+        return;
+    }
+    char *w = reserve(out, n + extra);
+    if (!w)
+        return;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (!html_entity_len[c])
-            continue;
-        buf_append(out, s + run, i - run);
-        buf_append(out, html_entity[c], html_entity_len[c]);
-        run = i + 1;
+        if (html_extra[c]) {
+            memcpy(w, html_entity[c], html_extra[c] + 1u);
+            w += html_extra[c] + 1u;
+        } else {
+            *w++ = (char)c;
+        }
     }
-    buf_append(out, s + run, n - run);
+    commit(out, n + extra);
 }
 
 /* RFC 3986 section 2.3 unreserved characters. */
@@ -35,17 +65,31 @@ static bool unreserved(unsigned char c)
 void esc_percent(buf *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    size_t run = 0;
+    size_t encoded = 0;
+    for (size_t i = 0; i < n; i++)
+        encoded += !unreserved((unsigned char)s[i]);
+    if (encoded == 0) {
+        buf_append(out, s, n);
+        return;
+    }
+    if (encoded > (SIZE_MAX - n) / 2) {
+        out->failed = true;
+        return;
+    }
+    char *w = reserve(out, n + 2 * encoded);
+    if (!w)
+        return;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (unreserved(c))
-            continue;
-        buf_append(out, s + run, i - run);
-        char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
-        buf_append(out, enc, 3);
-        run = i + 1;
+        if (unreserved(c)) {
+            *w++ = (char)c;
+        } else {
+            *w++ = '%';
+            *w++ = hex[c >> 4];
+            *w++ = hex[c & 15];
+        }
     }
-    buf_append(out, s + run, n - run);
+    commit(out, n + 2 * encoded);
 }
 
 bool esc_url_safe(const char *s, size_t n)

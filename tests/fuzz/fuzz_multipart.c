@@ -89,11 +89,11 @@ static parse_status raw_run(const char *body, size_t n, size_t chunk, counts *c)
         st = multipart_feed(p, body + i, n - i < chunk ? n - i : chunk);
     parse_status fin = multipart_finish(p);
     if (st != PARSE_OK && fin != st)
-        abort();        /* errors are sticky */
+        abort(); /* errors are sticky */
     if (c->begins > LIMIT_MULTIPART_PARTS || c->ends > c->begins || c->bytes > n)
         abort();
     if (fin == PARSE_OK && c->open)
-        abort();        /* a complete body ends every part it began */
+        abort(); /* a complete body ends every part it began */
     arena_free(&a);
     return fin;
 }

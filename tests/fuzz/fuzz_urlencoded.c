@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (len > size || out[len] != '\0' || !utf8_valid(out, len))
                 abort();
             if (plus && memchr(out, '+', len) && !memchr(s, '%', size))
-                abort();    /* a '+' can only come from %2B */
+                abort(); /* a '+' can only come from %2B */
         }
     }
     free(out);

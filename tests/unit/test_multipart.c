@@ -28,11 +28,11 @@ static void add_field(buf *b, const char *name, const char *value)
                name, value);
 }
 
-static void add_file(buf *b, const char *name, const char *filename, const char *data,
-                     size_t n)
+static void add_file(buf *b, const char *name, const char *filename, const char *data, size_t n)
 {
-    buf_printf(b, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"; "
-                  "filename=\"%s\"\r\nContent-Type: application/pdf\r\n\r\n",
+    buf_printf(b,
+               "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"%s\"; "
+               "filename=\"%s\"\r\nContent-Type: application/pdf\r\n\r\n",
                name, filename);
     buf_append(b, data, n);
     buf_puts(b, "\r\n");
@@ -96,9 +96,9 @@ static parse_status run_form(arena *a, const char *ct, const char *body, size_t 
 
 /* Callbacks that record what the raw parser reports. */
 typedef struct rec {
-    buf log;        /* "B(name|filename|type)" "D(data)" "E" in order, data merged */
+    buf log; /* "B(name|filename|type)" "D(data)" "E" in order, data merged */
     int begins, ends;
-    int fail_on_begin;  /* begin number that returns PARSE_IO (0 = never) */
+    int fail_on_begin; /* begin number that returns PARSE_IO (0 = never) */
 } rec;
 
 static parse_status rec_begin(void *ctx, const multipart_part_info *info)
@@ -154,7 +154,6 @@ static parse_status raw_str(const char *body, rec *r)
     return run_raw(CT, body, strlen(body), 0, r);
 }
 
-
 /* ---- the normal form ----------------------------------------------------------- */
 
 /* File content full of things that look like a delimiter but are not one,
@@ -164,8 +163,12 @@ static size_t tricky_content(char *out)
     static const char *pieces[] = {
         "%PDF-1.4\r\nA",
         "x--" BOUNDARY " not at a line start",
-        "\r\n----tsunaguB7MA4YWxZ",   /* the boundary but for its last byte */
-        "\r\n-", "\r\r\n--", "\r\n--\r\n", "\r\n\r\n", "x--" BOUNDARY "--",
+        "\r\n----tsunaguB7MA4YWxZ", /* the boundary but for its last byte */
+        "\r\n-",
+        "\r\r\n--",
+        "\r\n--\r\n",
+        "\r\n\r\n",
+        "x--" BOUNDARY "--",
     };
     size_t o = 0;
     for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++) {
@@ -248,7 +251,7 @@ TEST(normal_form_whole_and_byte_by_byte_give_the_same_result)
         CHECK_INT(dir_entries(), 2);
         http_form_parser_cleanup(fp);
         CHECK_INT(dir_entries(), 0);
-        http_form_parser_cleanup(fp);   /* idempotent */
+        http_form_parser_cleanup(fp); /* idempotent */
         arena_free(&a);
     }
     buf_free(&b);
@@ -282,7 +285,9 @@ TEST(content_ending_in_cr_before_the_delimiter)
     rec r = {0};
     CHECK_INT(raw_str("--" BOUNDARY "\r\nContent-Disposition: form-data; name=a\r\n\r\n"
                       "x\r\r\n--" BOUNDARY "\r\nContent-Disposition: form-data; name=b\r\n\r\n"
-                      "\r\n\r\n--" BOUNDARY "--", &r), PARSE_OK);
+                      "\r\n\r\n--" BOUNDARY "--",
+                      &r),
+              PARSE_OK);
     CHECK_STR(r.log.data, "B(a|-|-)x\rEB(b|-|-)\r\nE");
     buf_free(&r.log);
 }
@@ -291,12 +296,16 @@ TEST(padding_after_delimiter_and_no_preamble)
 {
     rec r = {0};
     CHECK_INT(raw_str("--" BOUNDARY " \t\r\ncontent-disposition: FORM-DATA ; NAME=\"a\"\r\n"
-                      "X-Other: ignored\r\n\r\n1\r\n--" BOUNDARY "--", &r), PARSE_OK);
+                      "X-Other: ignored\r\n\r\n1\r\n--" BOUNDARY "--",
+                      &r),
+              PARSE_OK);
     CHECK_STR(r.log.data, "B(a|-|-)1E");
     buf_free(&r.log);
     /* a body that starts with CRLF before the first delimiter is fine too */
     CHECK_INT(raw_str("\r\n--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n"
-                      "\r\n--" BOUNDARY "--\r\n", &r), PARSE_OK);
+                      "\r\n--" BOUNDARY "--\r\n",
+                      &r),
+              PARSE_OK);
     CHECK_STR(r.log.data, "B(a|-|-)E");
     buf_free(&r.log);
 }
@@ -306,12 +315,14 @@ TEST(padding_after_delimiter_and_no_preamble)
 TEST(missing_closing_boundary_is_bad_encoding)
 {
     rec r = {0};
-    CHECK_INT(raw_str("--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1",
-                      &r), PARSE_BAD_ENCODING);
+    CHECK_INT(raw_str("--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1", &r),
+              PARSE_BAD_ENCODING);
     CHECK_INT(r.ends, 0);
     buf_free(&r.log);
     CHECK_INT(raw_str("--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
-                      "--" BOUNDARY "\r\n", &r), PARSE_BAD_ENCODING);
+                      "--" BOUNDARY "\r\n",
+                      &r),
+              PARSE_BAD_ENCODING);
     buf_free(&r.log);
     CHECK_INT(raw_str("", &r), PARSE_BAD_ENCODING);
     buf_free(&r.log);
@@ -339,11 +350,14 @@ TEST(missing_closing_boundary_is_bad_encoding)
 
 TEST(syntax_errors_in_part_headers)
 {
-    static const struct { const char *headers; parse_status want; } cases[] = {
-        {"\r\n", PARSE_BAD_ENCODING},                                      /* no headers */
-        {"Content-Type: text/plain\r\n\r\n", PARSE_BAD_ENCODING},          /* no disposition */
+    static const struct {
+        const char *headers;
+        parse_status want;
+    } cases[] = {
+        {"\r\n", PARSE_BAD_ENCODING},                             /* no headers */
+        {"Content-Type: text/plain\r\n\r\n", PARSE_BAD_ENCODING}, /* no disposition */
         {"Content-Disposition: attachment; name=\"a\"\r\n\r\n", PARSE_BAD_ENCODING},
-        {"Content-Disposition: form-data\r\n\r\n", PARSE_BAD_ENCODING},    /* no name */
+        {"Content-Disposition: form-data\r\n\r\n", PARSE_BAD_ENCODING}, /* no name */
         {"Content-Disposition: form-data; filename=\"x\"\r\n\r\n", PARSE_BAD_ENCODING},
         {"Content-Disposition: form-data; name=\"a\r\n\r\n", PARSE_BAD_ENCODING}, /* open quote */
         {"Content-Disposition: form-data; name=\r\n\r\n", PARSE_BAD_ENCODING},
@@ -351,7 +365,8 @@ TEST(syntax_errors_in_part_headers)
         {"Content-Disposition: form-data; name=\"a\" junk\r\n\r\n", PARSE_BAD_ENCODING},
         {"Content-Disposition: form-data; name=\"a\"; name=\"b\"\r\n\r\n", PARSE_BAD_ENCODING},
         {"Content-Disposition: form-data; name=\"a\"\r\nContent-Disposition: form-data; "
-         "name=\"b\"\r\n\r\n", PARSE_BAD_ENCODING},
+         "name=\"b\"\r\n\r\n",
+         PARSE_BAD_ENCODING},
         {"Content-Disposition: form-data;\r\n name=\"a\"\r\n\r\n", PARSE_BAD_ENCODING}, /* fold */
         {"Content-Disposition form-data; name=\"a\"\r\n\r\n", PARSE_BAD_ENCODING},
         {"Bad Name: x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n", PARSE_BAD_ENCODING},
@@ -390,8 +405,11 @@ TEST(text_after_a_delimiter_is_bad_encoding)
 {
     rec r = {0};
     /* "\r\n--BOUNDARYx": the delimiter may not appear inside content (RFC 2046) */
-    CHECK_INT(raw_str("--" BOUNDARY "\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--"
-                      BOUNDARY "x\r\n--" BOUNDARY "--", &r), PARSE_BAD_ENCODING);
+    CHECK_INT(raw_str("--" BOUNDARY
+                      "\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n--" BOUNDARY
+                      "x\r\n--" BOUNDARY "--",
+                      &r),
+              PARSE_BAD_ENCODING);
     buf_free(&r.log);
     CHECK_INT(raw_str("--" BOUNDARY " -\r\n", &r), PARSE_BAD_ENCODING);
     buf_free(&r.log);
@@ -521,8 +539,10 @@ static const char *one_file_name(arena *a, const char *disposition_params, parse
 {
     buf b;
     buf_init(&b, 0);
-    buf_printf(&b, "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"f\"; %s\r\n\r\n"
-                   "data\r\n--" BOUNDARY "--\r\n", disposition_params);
+    buf_printf(&b,
+               "--" BOUNDARY "\r\nContent-Disposition: form-data; name=\"f\"; %s\r\n\r\n"
+               "data\r\n--" BOUNDARY "--\r\n",
+               disposition_params);
     http_form *f;
     *st = run_form(a, CT, b.data, b.len, 0, fp, &f);
     buf_free(&b);
@@ -531,7 +551,9 @@ static const char *one_file_name(arena *a, const char *disposition_params, parse
 
 TEST(file_names_rfc5987_and_path_stripping)
 {
-    static const struct { const char *params, *want; } cases[] = {
+    static const struct {
+        const char *params, *want;
+    } cases[] = {
         {"filename=\"fallback.pdf\"; filename*=UTF-8''%E5%A0%B1%E5%91%8A%E6%9B%B8.pdf",
          "報告書.pdf"},
         {"filename*=utf-8'ja'%E6%97%A5%E6%9C%AC.txt", "日本.txt"},
@@ -569,7 +591,7 @@ TEST(empty_file_input_adds_no_file)
     buf_init(&b, 0);
     add_field(&b, "title", "x");
     add_file(&b, "file1", "", "", 0);
-    add_file(&b, "file2", "empty.txt", "", 0);   /* a real, empty file is kept */
+    add_file(&b, "file2", "empty.txt", "", 0); /* a real, empty file is kept */
     close_body(&b);
     http_form_parser *fp;
     http_form *f;
@@ -712,7 +734,8 @@ TEST(form_parser_urlencoded_in_chunks)
         http_form_parser *fp;
         http_form *f;
         CHECK_INT(run_form(&a, "application/x-www-form-urlencoded; charset=UTF-8", body,
-                           strlen(body), chunk, &fp, &f), PARSE_OK);
+                           strlen(body), chunk, &fp, &f),
+                  PARSE_OK);
         CHECK(f != NULL);
         if (f) {
             CHECK_STR(http_params_get(&f->fields, "name"), "山田 太郎");
@@ -797,10 +820,9 @@ TEST(form_parser_survives_allocation_failure)
             http_form_parser *fp = NULL;
             http_form *f;
             fault_fail_nth(nth);
-            parse_status st = kind == 0
-                ? run_form(&a, CT, b.data, b.len, 3, &fp, &f)
-                : run_form(&a, "application/x-www-form-urlencoded", urlenc, strlen(urlenc), 4,
-                           &fp, &f);
+            parse_status st = kind == 0 ? run_form(&a, CT, b.data, b.len, 3, &fp, &f)
+                                        : run_form(&a, "application/x-www-form-urlencoded", urlenc,
+                                                   strlen(urlenc), 4, &fp, &f);
             int fired = fault_fired();
             fault_fail_nth(0);
             CHECK(st == PARSE_OK || (fired && st == PARSE_NOMEM));

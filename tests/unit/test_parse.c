@@ -64,15 +64,15 @@ TEST(pct_decode_refuses_malformed_escapes_and_nul)
 TEST(pct_decode_refuses_invalid_utf8_and_overlong_forms)
 {
     char out[64];
-    CHECK_INT(decode("%C0%AF", 6, false, out), PARSE_BAD_UTF8);      /* overlong '/' */
-    CHECK_INT(decode("%E0%80%AF", 9, false, out), PARSE_BAD_UTF8);   /* overlong '/' */
-    CHECK_INT(decode("%c0%ae", 6, false, out), PARSE_BAD_UTF8);      /* overlong '.' */
+    CHECK_INT(decode("%C0%AF", 6, false, out), PARSE_BAD_UTF8);    /* overlong '/' */
+    CHECK_INT(decode("%E0%80%AF", 9, false, out), PARSE_BAD_UTF8); /* overlong '/' */
+    CHECK_INT(decode("%c0%ae", 6, false, out), PARSE_BAD_UTF8);    /* overlong '.' */
     CHECK_INT(decode("%F0%80%80%AF", 12, false, out), PARSE_BAD_UTF8);
     CHECK_INT(decode("%FF", 3, false, out), PARSE_BAD_UTF8);
-    CHECK_INT(decode("%ED%A0%80", 9, false, out), PARSE_BAD_UTF8);   /* surrogate */
-    CHECK_INT(decode("%E6%97", 6, false, out), PARSE_BAD_UTF8);      /* truncated */
+    CHECK_INT(decode("%ED%A0%80", 9, false, out), PARSE_BAD_UTF8);     /* surrogate */
+    CHECK_INT(decode("%E6%97", 6, false, out), PARSE_BAD_UTF8);        /* truncated */
     CHECK_INT(decode("%F4%90%80%80", 12, false, out), PARSE_BAD_UTF8); /* > U+10FFFF */
-    CHECK_INT(decode("\xC0\xAF", 2, false, out), PARSE_BAD_UTF8);    /* raw, too */
+    CHECK_INT(decode("\xC0\xAF", 2, false, out), PARSE_BAD_UTF8);      /* raw, too */
 }
 
 /* ---- urlencoded and query strings --------------------------------------- */
@@ -127,8 +127,11 @@ TEST(urlencoded_decodes_japanese_values)
     arena a;
     arena_init(&a);
     http_params p;
-    CHECK_INT(urlenc(&a, "name=%E5%B1%B1%E7%94%B0+%E5%A4%AA%E9%83%8E&field=%E7%A6%8F%E7%A5%89"
-                         "&field=環境&%E5%90%8D=v", &p), PARSE_OK);
+    CHECK_INT(urlenc(&a,
+                     "name=%E5%B1%B1%E7%94%B0+%E5%A4%AA%E9%83%8E&field=%E7%A6%8F%E7%A5%89"
+                     "&field=環境&%E5%90%8D=v",
+                     &p),
+              PARSE_OK);
     CHECK_STR(http_params_get(&p, "name"), "山田 太郎");
     CHECK_INT(p.items[0].value_len, strlen("山田 太郎"));
     CHECK_STR(http_params_get_nth(&p, "field", 0), "福祉");
@@ -245,7 +248,7 @@ TEST(cookies_pairs_spaces_and_quotes)
     CHECK_STR(http_params_get(&p, "c"), "3");
     CHECK_STR(http_params_get(&p, "d"), "two words");
     CHECK_STR(http_params_get(&p, "e"), "");
-    CHECK_STR(http_params_get(&p, "f"), "\"");  /* a lone quote is not a quoted value */
+    CHECK_STR(http_params_get(&p, "f"), "\""); /* a lone quote is not a quoted value */
     CHECK_INT(http_parse_cookies(&a, NULL, &p), PARSE_OK);
     CHECK_INT(p.count, 6);
     arena_free(&a);
@@ -267,8 +270,11 @@ TEST(cookies_bad_cookie_is_skipped_alone)
     arena a;
     arena_init(&a);
     http_params p = {0};
-    CHECK_INT(http_parse_cookies(&a, "x=1; bad\x01=3; y=\"two\"; v=\x7f; w=\xff\xfe; noequals; "
-                                     "=anon; z=\xe6\x97\xa5; ctl=a\x1b" "b; last=ok", &p),
+    CHECK_INT(http_parse_cookies(&a,
+                                 "x=1; bad\x01=3; y=\"two\"; v=\x7f; w=\xff\xfe; noequals; "
+                                 "=anon; z=\xe6\x97\xa5; ctl=a\x1b"
+                                 "b; last=ok",
+                                 &p),
               PARSE_OK);
     CHECK_STR(http_params_get(&p, "x"), "1");
     CHECK_STR(http_params_get(&p, "y"), "two");
@@ -333,7 +339,9 @@ static parse_status norm(arena *a, const char *raw, char **out)
 
 TEST(path_canonical_forms)
 {
-    static const struct { const char *raw, *want; } cases[] = {
+    static const struct {
+        const char *raw, *want;
+    } cases[] = {
         {"/", "/"},
         {"/a/b", "/a/b"},
         {"//a///b", "/a/b"},
@@ -344,7 +352,7 @@ TEST(path_canonical_forms)
         {"/a%2Fb", "/a/b"},
         {"/a%2f%2fb", "/a/b"},
         {"/a+b", "/a+b"},
-        {"/%252e%252e/x", "/%2e%2e/x"},   /* decoded once: a literal name, not ".." */
+        {"/%252e%252e/x", "/%2e%2e/x"}, /* decoded once: a literal name, not ".." */
         {"/a/.../b", "/a/.../b"},
         {"/.well-known/x", "/.well-known/x"},
         {"/a/..b/c.", "/a/..b/c."},
@@ -363,13 +371,41 @@ TEST(path_canonical_forms)
 TEST(path_refuses_every_traversal_form)
 {
     static const char *bad[] = {
-        "/..", "/../etc/passwd", "/a/../b", "/a/..", "/a/../", "/.", "/./a", "/a/./b", "/a/.",
-        "/a/%2e%2e/b", "/a/%2E%2e/b", "/a/%2e%2E", "/a/.%2e/b", "/a/%2e./", "/a/%2e/b",
-        "/a/..%2f/b", "/a/..%2F", "/a%2f..%2fb", "/%2e%2e%2f%2e%2e%2fetc",
-        "/a\\b", "/a%5cb", "/a%5C..%5Cb", "/..\\x",
-        "/a%00b", "/a%0Ab", "/a%0d%0ab", "/a%09", "/a%7f",
-        "/%G1", "/a%", "/a%2",
-        "a/b", "", "*", "../a",
+        "/..",
+        "/../etc/passwd",
+        "/a/../b",
+        "/a/..",
+        "/a/../",
+        "/.",
+        "/./a",
+        "/a/./b",
+        "/a/.",
+        "/a/%2e%2e/b",
+        "/a/%2E%2e/b",
+        "/a/%2e%2E",
+        "/a/.%2e/b",
+        "/a/%2e./",
+        "/a/%2e/b",
+        "/a/..%2f/b",
+        "/a/..%2F",
+        "/a%2f..%2fb",
+        "/%2e%2e%2f%2e%2e%2fetc",
+        "/a\\b",
+        "/a%5cb",
+        "/a%5C..%5Cb",
+        "/..\\x",
+        "/a%00b",
+        "/a%0Ab",
+        "/a%0d%0ab",
+        "/a%09",
+        "/a%7f",
+        "/%G1",
+        "/a%",
+        "/a%2",
+        "a/b",
+        "",
+        "*",
+        "../a",
     };
     arena a;
     arena_init(&a);
@@ -387,7 +423,7 @@ TEST(path_refuses_every_traversal_form)
 TEST(path_refuses_invalid_utf8_and_overlong_dots)
 {
     static const char *bad[] = {
-        "/%c0%ae%c0%ae/etc", "/%C0%AE", "/a%c0%afb", "/%e0%80%ae%e0%80%ae", "/%FF", "/%ED%A0%80",
+        "/%c0%ae%c0%ae/etc",   "/%C0%AE", "/a%c0%afb", "/%e0%80%ae%e0%80%ae", "/%FF", "/%ED%A0%80",
         "/\xc0\xae\xc0\xae/x", "/\xff",
     };
     arena a;

@@ -27,8 +27,8 @@
 /* ---- helpers ---- */
 
 typedef struct tmpdir {
-    char root[256];   /* the mkdtemp directory */
-    char data[300];   /* root/data: the data directory store_open creates */
+    char root[256]; /* the mkdtemp directory */
+    char data[300]; /* root/data: the data directory store_open creates */
 } tmpdir;
 
 static void tmp_make(tmpdir *t)
@@ -139,7 +139,7 @@ TEST(open_sets_wal_foreign_keys_synchronous_full_and_busy_timeout)
         return;
     CHECK_STR(query_text(db, "PRAGMA journal_mode", v, sizeof v), "wal");
     CHECK_INT(query_int(db, "PRAGMA foreign_keys"), 1);
-    CHECK_INT(query_int(db, "PRAGMA synchronous"), 2);  /* FULL */
+    CHECK_INT(query_int(db, "PRAGMA synchronous"), 2); /* FULL */
     CHECK_INT(query_int(db, "PRAGMA busy_timeout"), LIMIT_DB_BUSY_MS);
     CHECK(store_ping(db));
     CHECK(!store_in_tx(db));
@@ -158,7 +158,7 @@ TEST(open_creates_dir_0700_and_files_0600_whatever_the_umask)
     CHECK(db != NULL);
     if (db) {
         CHECK(store_migrate(db, err, sizeof err) >= 0);
-        CHECK(store_setting_put(db, "k", "v") == STORE_OK);  /* the WAL holds a write now */
+        CHECK(store_setting_put(db, "k", "v") == STORE_OK); /* the WAL holds a write now */
         struct stat sb;
         CHECK(stat(t.data, &sb) == 0 && (sb.st_mode & 0777) == 0700);
         CHECK_INT(file_mode(t.data, "tsunagu.db"), 0600);
@@ -210,8 +210,7 @@ TEST(migrate_applies_every_migration_once)
     CHECK_INT(store_schema_version(db), (int)store_migration_count);
     CHECK_INT(store_migrate(db, err, sizeof err), 0);
     CHECK_INT(store_schema_version(db), (int)store_migration_count);
-    CHECK_INT(query_int(db, "SELECT count(*) FROM schema_migrations"),
-              (int)store_migration_count);
+    CHECK_INT(query_int(db, "SELECT count(*) FROM schema_migrations"), (int)store_migration_count);
     /* the tables of 001 exist and applied_at is a UTC timestamp */
     CHECK_INT(query_int(db, "SELECT count(*) FROM setting"), 0);
     CHECK_INT(query_int(db, "SELECT count(*) FROM master_item"), 0);
@@ -249,8 +248,7 @@ TEST(migrate_refuses_a_database_newer_than_the_program_or_with_gaps)
     tmpdir t;
     char err[512];
     store *db = open_migrated(&t);
-    CHECK(store_exec(db, "INSERT INTO schema_migrations VALUES (999, 'future', 'x')") ==
-          STORE_OK);
+    CHECK(store_exec(db, "INSERT INTO schema_migrations VALUES (999, 'future', 'x')") == STORE_OK);
     CHECK_INT(store_migrate(db, err, sizeof err), -1);
     CHECK(strstr(err, "999") != NULL);
     CHECK(store_exec(db, "DELETE FROM schema_migrations") == STORE_OK);
@@ -296,7 +294,7 @@ TEST(two_connections_migrating_at_once_apply_each_migration_once)
     tmpdir t;
     char err[256];
     tmp_make(&t);
-    store_close(store_open(t.data, err, sizeof err));  /* create the file and WAL mode */
+    store_close(store_open(t.data, err, sizeof err)); /* create the file and WAL mode */
     pthread_barrier_t start;
     pthread_barrier_init(&start, NULL, 2);
     struct migrator a = {.dir = t.data, .start = &start}, b = a;
@@ -325,7 +323,7 @@ static store *open_with_notes(tmpdir *t)
 
 struct notes {
     const char *first, *second;
-    store_rc result;   /* what fn returns */
+    store_rc result; /* what fn returns */
     int calls;
 };
 
@@ -347,7 +345,7 @@ TEST(tx_commits_when_fn_succeeds)
     CHECK(store_tx(db, add_notes, &n) == STORE_OK);
     CHECK_INT(n.calls, 1);
     CHECK_INT(query_int(db, "SELECT count(*) FROM note"), 2);
-    n.result = STORE_DONE;  /* DONE commits too */
+    n.result = STORE_DONE; /* DONE commits too */
     CHECK(store_tx(db, add_notes, &n) == STORE_OK);
     CHECK_INT(query_int(db, "SELECT count(*) FROM note"), 4);
     CHECK(!store_in_tx(db));
@@ -453,7 +451,7 @@ static store_rc busy_once(store *db, void *ctx)
     store_rc rc = insert_note(db, "row");
     if (rc != STORE_OK)
         return rc;
-    return n->calls == 1 ? STORE_BUSY : STORE_OK;  /* a serialisation failure, once */
+    return n->calls == 1 ? STORE_BUSY : STORE_OK; /* a serialisation failure, once */
 }
 
 static store_rc always_busy(store *db, void *ctx)
@@ -471,7 +469,7 @@ TEST(tx_runs_fn_again_after_busy_and_gives_up_after_the_limit)
     struct notes n = {0};
     CHECK(store_tx(db, busy_once, &n) == STORE_OK);
     CHECK_INT(n.calls, 2);
-    CHECK_INT(query_int(db, "SELECT count(*) FROM note"), 1);  /* the first run was undone */
+    CHECK_INT(query_int(db, "SELECT count(*) FROM note"), 1); /* the first run was undone */
     struct notes m = {0};
     CHECK(store_tx(db, always_busy, &m) == STORE_BUSY);
     CHECK_INT(m.calls, LIMIT_DB_TX_RETRIES + 1);
@@ -497,7 +495,7 @@ static store_rc hold_lock(store *db, void *ctx)
     h->holding = true;
     pthread_cond_signal(&h->cv);
     pthread_mutex_unlock(&h->mu);
-    sleep_ms(60);  /* well inside the 150 ms store_tx's retries wait at least */
+    sleep_ms(60); /* well inside the 150 ms store_tx's retries wait at least */
     return rc;
 }
 
@@ -507,7 +505,7 @@ static void *holder_thread(void *arg)
     char err[256];
     store *db = store_open(h->dir, err, sizeof err);
     h->rc = db ? store_tx(db, hold_lock, h) : STORE_ERROR;
-    if (!db) {  /* never leave the main thread waiting */
+    if (!db) { /* never leave the main thread waiting */
         pthread_mutex_lock(&h->mu);
         h->holding = true;
         pthread_cond_signal(&h->cv);
@@ -536,8 +534,8 @@ TEST(tx_retries_while_another_connection_holds_the_write_lock)
     store *db = open_with_notes(&t);
     /* no waiting inside SQLite: only store_tx's retries can get past the lock */
     CHECK(store_exec(db, "PRAGMA busy_timeout = 0") == STORE_OK);
-    struct holder h = {.dir = t.data, .mu = PTHREAD_MUTEX_INITIALIZER,
-                       .cv = PTHREAD_COND_INITIALIZER};
+    struct holder h = {
+        .dir = t.data, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
     pthread_t th;
     pthread_create(&th, NULL, holder_thread, &h);
     pthread_mutex_lock(&h.mu);
@@ -545,7 +543,7 @@ TEST(tx_retries_while_another_connection_holds_the_write_lock)
         pthread_cond_wait(&h.cv, &h.mu);
     pthread_mutex_unlock(&h.mu);
 
-    CHECK(store_exec(db, "BEGIN IMMEDIATE") == STORE_BUSY);  /* the lock is held now */
+    CHECK(store_exec(db, "BEGIN IMMEDIATE") == STORE_BUSY); /* the lock is held now */
     CHECK(!store_in_tx(db));
     struct reader r = {0};
     double t0 = now_ms();
@@ -554,8 +552,8 @@ TEST(tx_retries_while_another_connection_holds_the_write_lock)
     pthread_join(th, NULL);
     CHECK(h.rc == STORE_OK);
     CHECK_INT(r.calls, 1);
-    CHECK_INT(r.seen, 1);       /* it ran after A committed */
-    CHECK(waited >= 5.0);       /* it waited, at least one backoff */
+    CHECK_INT(r.seen, 1); /* it ran after A committed */
+    CHECK(waited >= 5.0); /* it waited, at least one backoff */
     CHECK_INT(query_int(db, "SELECT count(*) FROM note"), 2);
     store_close(db);
     tmp_remove(&t);
@@ -574,7 +572,7 @@ TEST(prepared_statements_are_cached_by_sql_text)
     CHECK_INT(store_col_int(a, 0), 42);
     store_done(a);
     char copy[32];
-    snprintf(copy, sizeof copy, "%s", "SELECT ? + 1");  /* same text, another pointer */
+    snprintf(copy, sizeof copy, "%s", "SELECT ? + 1"); /* same text, another pointer */
     store_stmt *b = store_prepare(db, copy);
     CHECK(b == a);
     /* bindings were cleared: the parameter is NULL again */
@@ -643,14 +641,14 @@ TEST(prepare_refuses_several_statements_named_parameters_and_bad_sql)
     CHECK(store_prepare(db, "SELEKT 1") == NULL);
     CHECK(strstr(store_errmsg(db), "syntax") != NULL);
     CHECK(store_prepare(db, "") == NULL);
-    CHECK(store_prepare(db, "SELECT \"nope\"") == NULL);  /* no DQS: an unknown column */
+    CHECK(store_prepare(db, "SELECT \"nope\"") == NULL); /* no DQS: an unknown column */
     store_stmt *s = store_prepare(db, "SELECT 1; -- a trailing comment is fine");
     CHECK(s != NULL);
     store_done(s);
     s = store_prepare(db, "SELECT ?2, ?1");
     CHECK(s != NULL);
     CHECK(store_bind_str(s, 1, "a") && store_bind_str(s, 2, "b"));
-    CHECK(!store_bind_int(s, 3, 1));  /* out of range */
+    CHECK(!store_bind_int(s, 3, 1)); /* out of range */
     CHECK(store_step(s) == STORE_ROW);
     CHECK_STR(store_col_text(s, 0, NULL), "b");
     fprintf(stderr, "# (bug reports about column 5 and a double store_done follow)\n");
@@ -684,16 +682,16 @@ TEST(japanese_text_blobs_and_nulls_round_trip)
     size_t n;
     CHECK_STR(store_col_text(st, 0, &n), ja);
     CHECK_INT(n, strlen(ja));
-    CHECK_INT(store_col_int(st, 1), 32);  /* characters, not bytes */
+    CHECK_INT(store_col_int(st, 1), 32); /* characters, not bytes */
     const void *p = store_col_blob(st, 2, &n);
     CHECK(p != NULL && n == 256 && memcmp(p, bytes, 256) == 0);
     p = store_col_blob(st, 3, &n);
-    CHECK(p != NULL && n == 0);          /* an empty blob is not NULL */
+    CHECK(p != NULL && n == 0); /* an empty blob is not NULL */
     CHECK(!store_col_null(st, 3));
     CHECK(store_col_null(st, 4));
     CHECK(store_col_text(st, 4, &n) == NULL && n == 0);
     CHECK(store_col_blob(st, 4, &n) == NULL);
-    CHECK_STR(store_col_text(st, 5, NULL), "text");  /* "" is text, not NULL */
+    CHECK_STR(store_col_text(st, 5, NULL), "text"); /* "" is text, not NULL */
     CHECK(store_step(st) == STORE_DONE);
     store_done(st);
 
@@ -715,7 +713,7 @@ TEST(text_binds_refuse_invalid_utf8_and_nul)
     CHECK(!store_bind_text(st, 1, "\xff\xfe", 2));
     CHECK(strstr(store_errmsg(db), "UTF-8") != NULL);
     CHECK(!store_bind_text(st, 1, "a\0b", 3));
-    CHECK(!store_bind_text(st, 1, "\xed\xa0\x80", 3));  /* a surrogate */
+    CHECK(!store_bind_text(st, 1, "\xed\xa0\x80", 3)); /* a surrogate */
     CHECK(store_bind_text(st, 1, "ab", 2));
     CHECK(store_bind_text(st, 1, NULL, 0));
     CHECK(store_step(st) == STORE_ROW && store_col_null(st, 0));
@@ -773,8 +771,8 @@ TEST(settings_upsert_and_get)
 struct collected {
     char list[512];
     int calls;
-    int stop_after;   /* 0 = never */
-    store *db;        /* when set, each call reads the list again (nested use) */
+    int stop_after; /* 0 = never */
+    store *db;      /* when set, each call reads the list again (nested use) */
     int inner_count;
 };
 
@@ -1049,7 +1047,7 @@ static void sq_shutdown(void *app)
 
 int main(void)
 {
-    static const sqlite3_mem_methods mem = {sq_malloc, sq_free,     sq_realloc, sq_size,
+    static const sqlite3_mem_methods mem = {sq_malloc,  sq_free, sq_realloc,  sq_size,
                                             sq_roundup, sq_init, sq_shutdown, NULL};
     if (sqlite3_config(SQLITE_CONFIG_MALLOC, &mem) != SQLITE_OK) {
         printf("# cannot route SQLite's allocations through fault_malloc\n");

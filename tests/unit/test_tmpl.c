@@ -406,12 +406,16 @@ TEST(for_else)
     tv_set(&a, root, "empty", tv_list(&a));
     tv_set(&a, root, "one", one);
     tv_set_str(&a, root, "str", "not a list");
+    tv *m = tv_map(&a);
+    tv_set_int(&a, m, "k", 1);
+    tv_set(&a, root, "map", m);
     const char *src = "{% for i in empty %}[{{ i }}]{% else %}なし{% endfor %}"
                       "{% for i in one %}[{{ i }}]{% else %}なし{% endfor %}"
                       "{% for i in missing %}[{{ i }}]{% else %}なし{% endfor %}"
                       "{% for i in str %}[{{ i }}]{% else %}なし{% endfor %}"
+                      "{% for i in map %}[{{ i }}]{% else %}なし{% endfor %}"
                       "{% for i in empty %}x{% endfor %}.";
-    CHECK_STR(render1(src, root), "なし[x]なしなし.");
+    CHECK_STR(render1(src, root), "なし[x]なしなしなし.");
     arena_free(&a);
 }
 
@@ -673,6 +677,12 @@ TEST(branch_state_mismatch_is_error)
     CHECK(compile_err("<p class=\"a {% if b %}b{% else %}c{% endif %}\">") == NULL);
     CHECK(compile_err("<input {% for a in l %} data-{{ a }}=\"1\"{% endfor %}>") != NULL);
     CHECK(compile_err("<input {% for a in l %} data-x=\"{{ a }}\"{% endfor %}>") == NULL);
+    /* Two conditional attributes need a space: with both true a browser reads
+     * "checkeddisabled" as one name. */
+    CHECK(compile_err("<input {% if c %}checked{% endif %}{% if d %}disabled{% endif %}>") !=
+          NULL);
+    CHECK(compile_err("<input {% if c %}checked {% endif %}{% if d %}disabled {% endif %}>") ==
+          NULL);
     /* Branches that leave an attribute name open must not decide a later name. */
     CHECK(compile_err("<a {% if c %}hr{% endif %}ef=\"{{ u }}\">") != NULL);
     CHECK(compile_err("<a {% if c %}href{% else %}title{% endif %}=\"{{ u }}\">") != NULL);
@@ -852,6 +862,8 @@ TEST(render_errors)
     CHECK(!tmpl_render(s, "a.html", NULL, &out, err, sizeof err));
     CHECK(!tmpl_render(s, "a.html", tv_list(&a), &out, err, sizeof err));
     CHECK(tmpl_exists(s, "a.html"));
+    CHECK(!tmpl_exists(NULL, "a.html"));
+    tmpl_set_free(NULL);
     CHECK(!tmpl_exists(s, "b.html"));
     CHECK(tmpl_render(s, "a.html", tv_map(&a), &out, err, sizeof err));
     CHECK(tmpl_render(s, "a.html", tv_map(&a), &out, err, sizeof err));
