@@ -62,6 +62,7 @@ typedef struct http_request {
     struct MHD_Connection *conn;
     const struct route *route;
 
+    uint64_t id;                /* unique per request within this process (from 1) */
     const char *method;         /* as sent; HEAD is routed as GET */
     bool is_head;
     const char *path;           /* canonical decoded path (http/path.h) */

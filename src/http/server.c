@@ -61,6 +61,7 @@ typedef struct req_ctx {
     size_t bytes;
 } req_ctx;
 
+static atomic_uint_fast64_t request_ids;
 static _Thread_local struct store *tls_db;
 static _Thread_local bool tls_db_tried;
 
@@ -340,6 +341,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     c->req.a = &c->arena;
     c->req.app = s->o.app;
     c->req.conn = conn;
+    c->req.id = atomic_fetch_add(&request_ids, 1) + 1;
     buf_init(&c->req.resp.body, 0);
     c->raw_uri = arena_strdup(&c->arena, uri);
     atomic_fetch_add(&s->in_flight, 1);

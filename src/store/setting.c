@@ -49,3 +49,18 @@ const char *store_setting_get(store *db, arena *a, const char *key)
 {
     return store_setting_get_rc(db, a, key, NULL);
 }
+
+store_rc store_setting_each(store *db, bool (*fn)(void *ctx, const char *key, const char *value),
+                            void *ctx)
+{
+    store_stmt *st = store_prepare(db, "SELECT key, value FROM setting ORDER BY key");
+    if (!st)
+        return STORE_ERROR;
+    store_rc rc;
+    while ((rc = store_step(st)) == STORE_ROW) {
+        if (!fn(ctx, store_col_text(st, 0, NULL), store_col_text(st, 1, NULL)))
+            break;
+    }
+    store_done(st);
+    return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
+}

@@ -196,6 +196,11 @@ const char *store_setting_get_rc(store *db, arena *a, const char *key, store_rc 
  * (STORE_CONSTRAINT for a NULL value). */
 store_rc store_setting_put(store *db, const char *key, const char *value);
 
+/* Calls fn for every setting in key order; stops early when fn returns false.
+ * key and value are valid only during the call. */
+store_rc store_setting_each(store *db, bool (*fn)(void *ctx, const char *key, const char *value),
+                            void *ctx);
+
 /* Master data lists (table master_item): municipalities, activity fields,
  * pro-bono fields, prefectures, time slots ... loaded from data files.  kind
  * names the list; code is the stable key other tables store.

@@ -35,8 +35,8 @@ typedef struct memo {
 
 typedef struct gen {
     tmpl_set *s;
-    arena *tmp;                   /* dies with the compilation */
-    tsrc *srcs;                   /* sorted by name, as s->tmpls */
+    arena *tmp; /* dies with the compilation */
+    tsrc *srcs; /* sorted by name, as s->tmpls */
     size_t nsrc;
     char *err;
     size_t errlen;
@@ -45,11 +45,11 @@ typedef struct gen {
     size_t nmemo, memo_cap;
     tmpl_unit *units;
     size_t nunits, units_cap;
-    uint32_t stack[LIMIT_TMPL_DEPTH];   /* templates whose units are being generated */
+    uint32_t stack[LIMIT_TMPL_DEPTH]; /* templates whose units are being generated */
     size_t depth;
-    int nesting;                  /* current expansion depth */
-    long work;                    /* nodes generated so far */
-    buf pending;                  /* literal text not yet emitted as an op */
+    int nesting; /* current expansion depth */
+    long work;   /* nodes generated so far */
+    buf pending; /* literal text not yet emitted as an op */
 } gen;
 
 /* A block being expanded, to refuse a block that contains itself. */
@@ -61,7 +61,7 @@ typedef struct bstack {
 /* The unit being generated. */
 typedef struct ugen {
     gen *g;
-    tsrc *chain[LIMIT_TMPL_DEPTH + 1];  /* the template, its layout, ..., the root layout */
+    tsrc *chain[LIMIT_TMPL_DEPTH + 1]; /* the template, its layout, ..., the root layout */
     size_t nchain;
     tmpl_op *ops;
     size_t nops, cap;
@@ -214,7 +214,9 @@ static bool gen_out(ugen *u, const tsrc *t, const tnode *n, hctx *st)
         esc_append(&u->g->pending, mode, x->lit, x->lit_len);
         return true;
     }
-    tmpl_op op = {.kind = OP_OUT, .esc = (uint8_t)mode, .nfilters = (uint8_t)n->u.out.nfilters,
+    tmpl_op op = {.kind = OP_OUT,
+                  .esc = (uint8_t)mode,
+                  .nfilters = (uint8_t)n->u.out.nfilters,
                   .u.expr = {.x = x, .filters = n->u.out.filters}};
     return emit(u, t, n->line, op, NULL);
 }
@@ -236,11 +238,11 @@ static bool gen_if(ugen *u, tsrc *t, const tnode *n, hctx *st)
     const hctx start = *st;
     hctx acc = start;
     bool first = true;
-    uint32_t jumps = 0;           /* chain of jumps to the end, linked through .a (index + 1) */
+    uint32_t jumps = 0; /* chain of jumps to the end, linked through .a (index + 1) */
     for (const tbranch *b = n->u.ifs.branches; b; b = b->next) {
         uint32_t at, next;
-        tmpl_op op = {.kind = OP_IF, .cond = b->cond.kind,
-                      .u.expr = {.x = b->cond.x, .y = b->cond.y}};
+        tmpl_op op = {
+            .kind = OP_IF, .cond = b->cond.kind, .u.expr = {.x = b->cond.x, .y = b->cond.y}};
         if (!emit(u, t, n->line, op, &at))
             return false;
         hctx bs = start;
@@ -288,7 +290,7 @@ static bool gen_if(ugen *u, tsrc *t, const tnode *n, hctx *st)
 static bool gen_for(ugen *u, tsrc *t, const tnode *n, hctx *st)
 {
     const hctx start = *st;
-    hctx loop = start;            /* the state every iteration starts in */
+    hctx loop = start; /* the state every iteration starts in */
     uint32_t at;
     if (!here(u, t, n->line, &at))
         return false;
@@ -298,8 +300,7 @@ static bool gen_for(ugen *u, tsrc *t, const tnode *n, hctx *st)
             return false;
         hctx end = loop, joined = loop;
         if (!gen_nodes(u, t, n->u.loop.body, &end) ||
-            !join_or_fail(u, t, n->u.loop.body_end_line, &joined, &start, &end,
-                          "{% for %} の本体"))
+            !join_or_fail(u, t, n->u.loop.body_end_line, &joined, &start, &end, "{% for %} の本体"))
             return false;
         if (hctx_equal(&joined, &loop))
             break;
@@ -403,26 +404,13 @@ static bool gen_nodes(ugen *u, tsrc *t, const tnode *n, hctx *st)
             break;
         }
         switch (n->kind) {
-        case N_TEXT:
-            ok = gen_text(u, t, n, st);
-            break;
-        case N_OUT:
-            ok = gen_out(u, t, n, st);
-            break;
-        case N_IF:
-            ok = gen_if(u, t, n, st);
-            break;
-        case N_FOR:
-            ok = gen_for(u, t, n, st);
-            break;
-        case N_INCLUDE:
-            ok = gen_include(u, t, n, st);
-            break;
-        case N_BLOCK:
-            ok = gen_block(u, t, n, st);
-            break;
-        default:
-            ok = false;
+        case N_TEXT: ok = gen_text(u, t, n, st); break;
+        case N_OUT: ok = gen_out(u, t, n, st); break;
+        case N_IF: ok = gen_if(u, t, n, st); break;
+        case N_FOR: ok = gen_for(u, t, n, st); break;
+        case N_INCLUDE: ok = gen_include(u, t, n, st); break;
+        case N_BLOCK: ok = gen_block(u, t, n, st); break;
+        default: ok = false;
         }
     }
     g->nesting--;

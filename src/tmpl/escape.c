@@ -58,8 +58,8 @@ void esc_html(buf *out, const char *s, size_t n)
 /* RFC 3986 section 2.3 unreserved characters. */
 static bool unreserved(unsigned char c)
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
 void esc_percent(buf *out, const char *s, size_t n)
@@ -107,7 +107,7 @@ bool esc_url_safe(const char *s, size_t n)
         if (c <= 0x20)
             continue;
         if (c == '/' || c == '?' || c == '#')
-            return true;              /* no scheme: a relative URL */
+            return true; /* no scheme: a relative URL */
         if (c == ':') {
             if (long_scheme)
                 return false;
@@ -122,7 +122,7 @@ bool esc_url_safe(const char *s, size_t n)
         else
             scheme[len++] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
     }
-    return true;                      /* no ':' at all: a relative URL */
+    return true; /* no ':' at all: a relative URL */
 }
 
 void esc_url(buf *out, const char *s, size_t n)
@@ -136,18 +136,10 @@ void esc_url(buf *out, const char *s, size_t n)
 void esc_append(buf *out, esc_mode mode, const char *s, size_t n)
 {
     switch (mode) {
-    case ESC_NONE:
-        buf_append(out, s, n);
-        break;
+    case ESC_NONE: buf_append(out, s, n); break;
     case ESC_TEXT:
-    case ESC_ATTR:
-        esc_html(out, s, n);
-        break;
-    case ESC_URL:
-        esc_url(out, s, n);
-        break;
-    case ESC_URL_PART:
-        esc_percent(out, s, n);
-        break;
+    case ESC_ATTR: esc_html(out, s, n); break;
+    case ESC_URL: esc_url(out, s, n); break;
+    case ESC_URL_PART: esc_percent(out, s, n); break;
     }
 }

@@ -15,11 +15,11 @@
 #include "core/buf.h"
 
 typedef enum {
-    ESC_NONE,      /* .txt templates: the text as it is */
-    ESC_TEXT,      /* HTML text: entity-escape; sanitised markup passes raw */
-    ESC_ATTR,      /* quoted attribute value, <title>, <textarea>: entity-escape */
-    ESC_URL,       /* a whole URL at the start of a URL attribute: check, then escape */
-    ESC_URL_PART,  /* later inside a URL attribute: percent-encode */
+    ESC_NONE,     /* .txt templates: the text as it is */
+    ESC_TEXT,     /* HTML text: entity-escape; sanitised markup passes raw */
+    ESC_ATTR,     /* quoted attribute value, <title>, <textarea>: entity-escape */
+    ESC_URL,      /* a whole URL at the start of a URL attribute: check, then escape */
+    ESC_URL_PART, /* later inside a URL attribute: percent-encode */
 } esc_mode;
 
 /* Appends s[0..n) with & < > " ' replaced by &amp; &lt; &gt; &quot; &#39;. */

@@ -18,10 +18,10 @@ _Static_assert(sizeof(hctx) == 12 + HCTX_TAG_MAX + HCTX_ATTR_MAX + HCTX_SCHEME_M
                "hctx must have no padding: hctx_equal() compares its bytes");
 
 enum {
-    HS_PLAIN,                /* .txt template: no markup at all */
+    HS_PLAIN, /* .txt template: no markup at all */
     HS_DATA,
-    HS_RCDATA,               /* <title>, <textarea> */
-    HS_RAWTEXT,              /* <script>, <style>, <xmp>, <iframe>, <noembed>, ... */
+    HS_RCDATA,  /* <title>, <textarea> */
+    HS_RAWTEXT, /* <script>, <style>, <xmp>, <iframe>, <noembed>, ... */
     HS_PLAINTEXT,
     HS_TAG_OPEN,
     HS_END_TAG_OPEN,
@@ -35,35 +35,42 @@ enum {
     HS_ATTR_VALUE_UNQ,
     HS_AFTER_ATTR_VALUE_QUOTED,
     HS_SELF_CLOSING,
-    HS_JOINED_TAG,           /* between attributes, after branches that ended differently */
-    HS_MARKUP_DECL,          /* after "<!" */
-    HS_MARKUP_DASH,          /* after "<!-" */
+    HS_JOINED_TAG,  /* between attributes, after branches that ended differently */
+    HS_MARKUP_DECL, /* after "<!" */
+    HS_MARKUP_DASH, /* after "<!-" */
     HS_COMMENT_START,
     HS_COMMENT_START_DASH,
     HS_COMMENT,
     HS_COMMENT_END_DASH,
     HS_COMMENT_END,
     HS_COMMENT_END_BANG,
-    HS_BOGUS_COMMENT,        /* "<?...>", "</ ...>", "<!DOCTYPE ...>" */
+    HS_BOGUS_COMMENT, /* "<?...>", "</ ...>", "<!DOCTYPE ...>" */
 };
 
 /* Tag kinds: the elements whose name changes how what follows is read. */
 enum {
     TK_NORMAL,
-    TK_SCRIPT, TK_STYLE, TK_XMP, TK_IFRAME, TK_NOEMBED, TK_NOFRAMES, TK_NOSCRIPT,
-    TK_TITLE, TK_TEXTAREA,
+    TK_SCRIPT,
+    TK_STYLE,
+    TK_XMP,
+    TK_IFRAME,
+    TK_NOEMBED,
+    TK_NOFRAMES,
+    TK_NOSCRIPT,
+    TK_TITLE,
+    TK_TEXTAREA,
     TK_PLAINTEXT,
     TK_META,
-    TK_ANIMATE,              /* SVG animate, set, animateMotion, animateTransform */
+    TK_ANIMATE, /* SVG animate, set, animateMotion, animateTransform */
     TK_COUNT
 };
 
 /* Lower-case names; raw-text and RCDATA kinds end at "</" + this name. */
 static const char *const tag_names[TK_COUNT] = {
-    [TK_SCRIPT] = "script", [TK_STYLE] = "style", [TK_XMP] = "xmp",
-    [TK_IFRAME] = "iframe", [TK_NOEMBED] = "noembed", [TK_NOFRAMES] = "noframes",
-    [TK_NOSCRIPT] = "noscript", [TK_TITLE] = "title", [TK_TEXTAREA] = "textarea",
-    [TK_PLAINTEXT] = "plaintext", [TK_META] = "meta", [TK_ANIMATE] = "animate",
+    [TK_SCRIPT] = "script",       [TK_STYLE] = "style",     [TK_XMP] = "xmp",
+    [TK_IFRAME] = "iframe",       [TK_NOEMBED] = "noembed", [TK_NOFRAMES] = "noframes",
+    [TK_NOSCRIPT] = "noscript",   [TK_TITLE] = "title",     [TK_TEXTAREA] = "textarea",
+    [TK_PLAINTEXT] = "plaintext", [TK_META] = "meta",       [TK_ANIMATE] = "animate",
 };
 
 /* Attribute kinds. */
@@ -71,11 +78,11 @@ enum {
     AK_NONE,
     AK_PLAIN,
     AK_URL,
-    AK_EVENT,                /* on* */
+    AK_EVENT, /* on* */
     AK_STYLE,
-    AK_REFUSED,              /* srcset, imagesrcset, srcdoc */
-    AK_ANIMATE,              /* any attribute of an SVG animation element */
-    AK_META_CONTENT,         /* content of <meta>: a URL when http-equiv="refresh" */
+    AK_REFUSED,      /* srcset, imagesrcset, srcdoc */
+    AK_ANIMATE,      /* any attribute of an SVG animation element */
+    AK_META_CONTENT, /* content of <meta>: a URL when http-equiv="refresh" */
 };
 
 /* Tag flags, checked when the tag closes. */
@@ -84,8 +91,7 @@ enum { TF_HTTP_EQUIV = 1, TF_CONTENT_OUT = 2 };
 /* Where inside a URL attribute value. */
 enum { URL_NONE, URL_START, URL_SCHEME, URL_REST_SAFE, URL_REST_UNSAFE };
 
-static const char MSG_RCDATA_TAG[] =
-    "<title> と <textarea> の中にはタグもコメントも書けません";
+static const char MSG_RCDATA_TAG[] = "<title> と <textarea> の中にはタグもコメントも書けません";
 static const char MSG_RAW_BANG[] =
     "<script> や <style> などの中に \"<!\" は書けません（ブラウザごとに読み方が違います）";
 
@@ -170,11 +176,21 @@ static void finish_tag_name(hctx *c)
         const char *name;
         uint8_t kind;
     } special[] = {
-        {"script", TK_SCRIPT}, {"style", TK_STYLE}, {"xmp", TK_XMP},
-        {"iframe", TK_IFRAME}, {"noembed", TK_NOEMBED}, {"noframes", TK_NOFRAMES},
-        {"noscript", TK_NOSCRIPT}, {"title", TK_TITLE}, {"textarea", TK_TEXTAREA},
-        {"plaintext", TK_PLAINTEXT}, {"meta", TK_META}, {"animate", TK_ANIMATE},
-        {"set", TK_ANIMATE}, {"animatemotion", TK_ANIMATE}, {"animatetransform", TK_ANIMATE},
+        {"script", TK_SCRIPT},
+        {"style", TK_STYLE},
+        {"xmp", TK_XMP},
+        {"iframe", TK_IFRAME},
+        {"noembed", TK_NOEMBED},
+        {"noframes", TK_NOFRAMES},
+        {"noscript", TK_NOSCRIPT},
+        {"title", TK_TITLE},
+        {"textarea", TK_TEXTAREA},
+        {"plaintext", TK_PLAINTEXT},
+        {"meta", TK_META},
+        {"animate", TK_ANIMATE},
+        {"set", TK_ANIMATE},
+        {"animatemotion", TK_ANIMATE},
+        {"animatetransform", TK_ANIMATE},
     };
     uint8_t kind = TK_NORMAL;
     if (!c->end_tag)
@@ -189,9 +205,9 @@ static void finish_tag_name(hctx *c)
 static void finish_attr_name(hctx *c)
 {
     static const char *const url_attrs[] = {
-        "href", "src", "action", "formaction", "cite", "poster", "background",
-        "xlink:href", "data", "codebase", "longdesc", "usemap", "manifest", "icon",
-        "profile", "classid", "archive", "ping", "lowsrc", "dynsrc", "xml:base",
+        "href",       "src",     "action",   "formaction", "cite",   "poster",   "background",
+        "xlink:href", "data",    "codebase", "longdesc",   "usemap", "manifest", "icon",
+        "profile",    "classid", "archive",  "ping",       "lowsrc", "dynsrc",   "xml:base",
     };
     static const char *const refused[] = {"srcset", "imagesrcset", "srcdoc"};
     const char *n = c->attr;
@@ -251,8 +267,7 @@ static bool scheme_allowed(const hctx *c)
 {
     return name_is(c->scheme, c->scheme_len, "http") ||
            name_is(c->scheme, c->scheme_len, "https") ||
-           name_is(c->scheme, c->scheme_len, "mailto") ||
-           name_is(c->scheme, c->scheme_len, "tel");
+           name_is(c->scheme, c->scheme_len, "mailto") || name_is(c->scheme, c->scheme_len, "tel");
 }
 
 /* One byte of a URL attribute's literal value (not its closing quote).
@@ -263,12 +278,12 @@ static const char *step_url(hctx *c, unsigned char ch)
     switch (c->url) {
     case URL_START:
         if (ch <= 0x20)
-            return NULL;              /* browsers strip leading spaces and controls */
+            return NULL; /* browsers strip leading spaces and controls */
         c->url = URL_SCHEME;
         /* fall through */
     case URL_SCHEME:
         if (ch == '\t' || ch == '\n' || ch == '\r')
-            return NULL;              /* browsers delete these anywhere in a URL */
+            return NULL; /* browsers delete these anywhere in a URL */
         if (ch == ':' || ch == '&') {
             /* '&' may be a character reference for ':' ("&colon;"). */
             if (c->url_value)
@@ -282,8 +297,7 @@ static const char *step_url(hctx *c, unsigned char ch)
         }
         append_name(c->scheme, &c->scheme_len, sizeof c->scheme, ch);
         return NULL;
-    default:
-        return NULL;
+    default: return NULL;
     }
 }
 
@@ -308,7 +322,7 @@ static const char *step_raw(hctx *c, unsigned char ch)
                 return rcdata ? MSG_RCDATA_TAG : MSG_RAW_BANG;
             if (rcdata && (is_alpha(ch) || ch == '?'))
                 return MSG_RCDATA_TAG;
-            c->raw_match = 0;         /* "<" then text: read ch again as text */
+            c->raw_match = 0; /* "<" then text: read ch again as text */
             continue;
         } else if ((size_t)c->raw_match - 2 < len) {
             if (lower(ch) == name[c->raw_match - 2]) {
@@ -326,7 +340,7 @@ static const char *step_raw(hctx *c, unsigned char ch)
         }
         if (rcdata)
             return MSG_RCDATA_TAG;
-        c->raw_match = 0;             /* not an end tag: read ch again as text */
+        c->raw_match = 0; /* not an end tag: read ch again as text */
     }
 }
 
@@ -335,15 +349,13 @@ static const char *step(hctx *c, unsigned char ch)
 again:
     switch (c->state) {
     case HS_PLAIN:
-    case HS_PLAINTEXT:
-        return NULL;
+    case HS_PLAINTEXT: return NULL;
     case HS_DATA:
         if (ch == '<')
             c->state = HS_TAG_OPEN;
         return NULL;
     case HS_RCDATA:
-    case HS_RAWTEXT:
-        return step_raw(c, ch);
+    case HS_RAWTEXT: return step_raw(c, ch);
     case HS_TAG_OPEN:
         if (is_alpha(ch)) {
             clear_tag(c);
@@ -356,7 +368,7 @@ again:
         } else if (ch == '?') {
             c->state = HS_BOGUS_COMMENT;
         } else {
-            c->state = HS_DATA;       /* a lone '<' is text */
+            c->state = HS_DATA; /* a lone '<' is text */
             goto again;
         }
         return NULL;
@@ -389,7 +401,7 @@ again:
             c->state = HS_AFTER_ATTR_NAME;
             goto again;
         }
-        start_attr(c, ch);            /* a leading '=' starts a name, as in browsers */
+        start_attr(c, ch); /* a leading '=' starts a name, as in browsers */
         return NULL;
     case HS_ATTR_NAME:
         if (is_ws(ch) || ch == '/' || ch == '>') {
@@ -508,7 +520,7 @@ again:
     case HS_COMMENT_START:
     case HS_COMMENT_START_DASH:
         if (ch == '>') {
-            to_data(c);               /* "<!-->" and "<!--->" are whole comments */
+            to_data(c); /* "<!-->" and "<!--->" are whole comments */
             return NULL;
         }
         if (ch == '-') {
@@ -577,14 +589,10 @@ static const char *output_in_attr(hctx *c, esc_mode *mode)
     if (c->end_tag)
         return "終了タグの属性には値を出力できません";
     switch (c->attr_kind) {
-    case AK_EVENT:
-        return "イベントハンドラ属性（on...）には値を出力できません";
-    case AK_STYLE:
-        return "style 属性には値を出力できません";
-    case AK_REFUSED:
-        return "srcset・imagesrcset・srcdoc 属性には値を出力できません";
-    case AK_ANIMATE:
-        return "SVG のアニメーション要素の属性には値を出力できません";
+    case AK_EVENT: return "イベントハンドラ属性（on...）には値を出力できません";
+    case AK_STYLE: return "style 属性には値を出力できません";
+    case AK_REFUSED: return "srcset・imagesrcset・srcdoc 属性には値を出力できません";
+    case AK_ANIMATE: return "SVG のアニメーション要素の属性には値を出力できません";
     case AK_META_CONTENT:
         c->tag_flags |= TF_CONTENT_OUT;
         *mode = ESC_ATTR;
@@ -600,27 +608,18 @@ static const char *output_in_attr(hctx *c, esc_mode *mode)
             *mode = ESC_URL_PART;
             c->url_value = 1;
             return NULL;
-        case URL_REST_SAFE:
-            *mode = ESC_URL_PART;
-            return NULL;
-        default:
-            return "安全でないスキームの URL（javascript: など）の中には値を出力できません";
+        case URL_REST_SAFE: *mode = ESC_URL_PART; return NULL;
+        default: return "安全でないスキームの URL（javascript: など）の中には値を出力できません";
         }
-    default:
-        *mode = ESC_ATTR;
-        return NULL;
+    default: *mode = ESC_ATTR; return NULL;
     }
 }
 
 const char *hctx_output(hctx *c, esc_mode *mode)
 {
     switch (c->state) {
-    case HS_PLAIN:
-        *mode = ESC_NONE;
-        return NULL;
-    case HS_DATA:
-        *mode = ESC_TEXT;
-        return NULL;
+    case HS_PLAIN: *mode = ESC_NONE; return NULL;
+    case HS_DATA: *mode = ESC_TEXT; return NULL;
     case HS_RCDATA:
         if (c->raw_match)
             return "\"<\" の直後には値を出力できません";
@@ -630,27 +629,22 @@ const char *hctx_output(hctx *c, esc_mode *mode)
         if (c->tag_kind == TK_SCRIPT || c->tag_kind == TK_STYLE)
             return "<script> と <style> の中には値を出力できません";
         return "<iframe>・<noscript> などの生テキスト要素の中には値を出力できません";
-    case HS_PLAINTEXT:
-        return "<plaintext> の中には値を出力できません";
+    case HS_PLAINTEXT: return "<plaintext> の中には値を出力できません";
     case HS_ATTR_VALUE_DQ:
-    case HS_ATTR_VALUE_SQ:
-        return output_in_attr(c, mode);
+    case HS_ATTR_VALUE_SQ: return output_in_attr(c, mode);
     case HS_BEFORE_ATTR_VALUE:
     case HS_ATTR_VALUE_UNQ:
         return "引用符のない属性値には値を出力できません（\"...\" で囲んでください）";
     case HS_TAG_OPEN:
     case HS_END_TAG_OPEN:
-    case HS_TAG_NAME:
-        return "タグ名の位置には値を出力できません";
+    case HS_TAG_NAME: return "タグ名の位置には値を出力できません";
     case HS_BEFORE_ATTR_NAME:
     case HS_ATTR_NAME:
     case HS_AFTER_ATTR_NAME:
     case HS_AFTER_ATTR_VALUE_QUOTED:
     case HS_SELF_CLOSING:
-    case HS_JOINED_TAG:
-        return "タグの中（属性値の外）には値を出力できません";
-    default:
-        return "HTML コメントの中には値を出力できません";
+    case HS_JOINED_TAG: return "タグの中（属性値の外）には値を出力できません";
+    default: return "HTML コメントの中には値を出力できません";
     }
 }
 
@@ -661,9 +655,8 @@ bool hctx_equal(const hctx *a, const hctx *b)
 
 static bool between_attrs(int state)
 {
-    return state == HS_BEFORE_ATTR_NAME || state == HS_ATTR_NAME ||
-           state == HS_AFTER_ATTR_NAME || state == HS_AFTER_ATTR_VALUE_QUOTED ||
-           state == HS_JOINED_TAG;
+    return state == HS_BEFORE_ATTR_NAME || state == HS_ATTR_NAME || state == HS_AFTER_ATTR_NAME ||
+           state == HS_AFTER_ATTR_VALUE_QUOTED || state == HS_JOINED_TAG;
 }
 
 bool hctx_join(hctx *out, const hctx *a, const hctx *b)
@@ -677,8 +670,8 @@ bool hctx_join(hctx *out, const hctx *a, const hctx *b)
     }
     if (between_attrs(x.state) && between_attrs(y.state) && x.tag_kind == y.tag_kind &&
         x.end_tag == y.end_tag) {
-        bool open = x.state == HS_ATTR_NAME || y.state == HS_ATTR_NAME || x.may_continue ||
-                    y.may_continue;
+        bool open =
+            x.state == HS_ATTR_NAME || y.state == HS_ATTR_NAME || x.may_continue || y.may_continue;
         clear_attr(&x);
         x.state = HS_JOINED_TAG;
         x.may_continue = open;
@@ -689,8 +682,8 @@ bool hctx_join(hctx *out, const hctx *a, const hctx *b)
         /* Same URL attribute, different progress through it.  Past the
          * start, a value is percent-encoded, which is safe wherever it
          * lands; so go on as if past the start, scheme unknown. */
-        int url = x.url == URL_REST_UNSAFE || y.url == URL_REST_UNSAFE ? URL_REST_UNSAFE
-                                                                         : URL_SCHEME;
+        int url =
+            x.url == URL_REST_UNSAFE || y.url == URL_REST_UNSAFE ? URL_REST_UNSAFE : URL_SCHEME;
         clear_url(&x, url);
         clear_url(&y, url);
         if (!hctx_equal(&x, &y))
@@ -706,14 +699,10 @@ const char *hctx_end(const hctx *c)
 {
     switch (c->state) {
     case HS_PLAIN:
-    case HS_DATA:
-        return NULL;
-    case HS_RAWTEXT:
-        return "<script>・<style> などの要素が閉じていません";
-    case HS_RCDATA:
-        return "<title> か <textarea> が閉じていません";
-    case HS_PLAINTEXT:
-        return "<plaintext> は使えません";
+    case HS_DATA: return NULL;
+    case HS_RAWTEXT: return "<script>・<style> などの要素が閉じていません";
+    case HS_RCDATA: return "<title> か <textarea> が閉じていません";
+    case HS_PLAINTEXT: return "<plaintext> は使えません";
     case HS_MARKUP_DECL:
     case HS_MARKUP_DASH:
     case HS_COMMENT_START:
@@ -722,43 +711,32 @@ const char *hctx_end(const hctx *c)
     case HS_COMMENT_END_DASH:
     case HS_COMMENT_END:
     case HS_COMMENT_END_BANG:
-    case HS_BOGUS_COMMENT:
-        return "HTML コメントか <! 宣言が閉じていません";
-    default:
-        return "タグか属性値が閉じていません";
+    case HS_BOGUS_COMMENT: return "HTML コメントか <! 宣言が閉じていません";
+    default: return "タグか属性値が閉じていません";
     }
 }
 
 const char *hctx_describe(const hctx *c)
 {
     switch (c->state) {
-    case HS_PLAIN:
-        return "テキスト";
-    case HS_DATA:
-        return "本文";
-    case HS_RCDATA:
-        return "<title>/<textarea> の中";
+    case HS_PLAIN: return "テキスト";
+    case HS_DATA: return "本文";
+    case HS_RCDATA: return "<title>/<textarea> の中";
     case HS_RAWTEXT:
-    case HS_PLAINTEXT:
-        return "<script>・<style> などの中";
+    case HS_PLAINTEXT: return "<script>・<style> などの中";
     case HS_ATTR_VALUE_DQ:
-    case HS_ATTR_VALUE_SQ:
-        return c->attr_kind == AK_URL ? "URL 属性値の中" : "属性値の中";
+    case HS_ATTR_VALUE_SQ: return c->attr_kind == AK_URL ? "URL 属性値の中" : "属性値の中";
     case HS_BEFORE_ATTR_VALUE:
-    case HS_ATTR_VALUE_UNQ:
-        return "引用符のない属性値の中";
+    case HS_ATTR_VALUE_UNQ: return "引用符のない属性値の中";
     case HS_TAG_OPEN:
     case HS_END_TAG_OPEN:
-    case HS_TAG_NAME:
-        return "タグ名の中";
+    case HS_TAG_NAME: return "タグ名の中";
     case HS_BEFORE_ATTR_NAME:
     case HS_ATTR_NAME:
     case HS_AFTER_ATTR_NAME:
     case HS_AFTER_ATTR_VALUE_QUOTED:
     case HS_SELF_CLOSING:
-    case HS_JOINED_TAG:
-        return "タグの中";
-    default:
-        return "コメントの中";
+    case HS_JOINED_TAG: return "タグの中";
+    default: return "コメントの中";
     }
 }

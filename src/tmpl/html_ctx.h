@@ -30,20 +30,20 @@
 
 #include "tmpl/escape.h"
 
-#define HCTX_TAG_MAX 16      /* longest tag name that matters: "animatetransform" */
-#define HCTX_ATTR_MAX 24     /* longer attribute names only matter by their "on" prefix */
-#define HCTX_SCHEME_MAX 8    /* longer literal schemes are never allowed ones */
+#define HCTX_TAG_MAX 16   /* longest tag name that matters: "animatetransform" */
+#define HCTX_ATTR_MAX 24  /* longer attribute names only matter by their "on" prefix */
+#define HCTX_SCHEME_MAX 8 /* longer literal schemes are never allowed ones */
 
 typedef struct hctx {
-    uint8_t state;           /* HS_* (html_ctx.c) */
-    uint8_t tag_kind;        /* TK_* of the tag being read, or of the raw-text element */
-    uint8_t end_tag;         /* the tag being read is an end tag */
-    uint8_t tag_flags;       /* TF_*: facts about this tag checked when it closes */
-    uint8_t attr_kind;       /* AK_* of the attribute whose value is being read */
-    uint8_t url;             /* URL_*: where inside a URL attribute value */
-    uint8_t url_value;       /* a value was printed before the scheme was known */
-    uint8_t may_continue;    /* HS_JOINED_TAG: a branch may have left a name open */
-    uint8_t raw_match;       /* raw text: bytes of "</name" seen so far */
+    uint8_t state;        /* HS_* (html_ctx.c) */
+    uint8_t tag_kind;     /* TK_* of the tag being read, or of the raw-text element */
+    uint8_t end_tag;      /* the tag being read is an end tag */
+    uint8_t tag_flags;    /* TF_*: facts about this tag checked when it closes */
+    uint8_t attr_kind;    /* AK_* of the attribute whose value is being read */
+    uint8_t url;          /* URL_*: where inside a URL attribute value */
+    uint8_t url_value;    /* a value was printed before the scheme was known */
+    uint8_t may_continue; /* HS_JOINED_TAG: a branch may have left a name open */
+    uint8_t raw_match;    /* raw text: bytes of "</name" seen so far */
     uint8_t tag_len, attr_len, scheme_len;
     char tag[HCTX_TAG_MAX];
     char attr[HCTX_ATTR_MAX];

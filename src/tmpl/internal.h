@@ -39,25 +39,25 @@ typedef struct tmpl_operand {
     size_t lit_len;
     const tmpl_seg *segs;
     size_t nsegs;
-    uint8_t loop_attr;        /* LOOP_*: the path is loop.<attr> */
+    uint8_t loop_attr; /* LOOP_*: the path is loop.<attr> */
 } tmpl_operand;
 
 enum { COND_TRUTHY, COND_NOT, COND_EQ, COND_NE };
 
 enum {
-    OP_TEXT,                  /* append text */
-    OP_OUT,                   /* append x, filtered, escaped by esc */
-    OP_IF,                    /* if cond(x, y) is false, go to a */
-    OP_JUMP,                  /* go to a */
-    OP_FOR,                   /* for var in x: body is [pc+1, a), else part [a, b) */
-    OP_INCLUDE,               /* run unit */
+    OP_TEXT,    /* append text */
+    OP_OUT,     /* append x, filtered, escaped by esc */
+    OP_IF,      /* if cond(x, y) is false, go to a */
+    OP_JUMP,    /* go to a */
+    OP_FOR,     /* for var in x: body is [pc+1, a), else part [a, b) */
+    OP_INCLUDE, /* run unit */
 };
 
 typedef struct tmpl_op {
     uint8_t kind;
-    uint8_t esc;              /* OP_OUT: esc_mode */
-    uint8_t cond;             /* OP_IF: COND_* */
-    uint8_t nfilters;         /* OP_OUT */
+    uint8_t esc;      /* OP_OUT: esc_mode */
+    uint8_t cond;     /* OP_IF: COND_* */
+    uint8_t nfilters; /* OP_OUT */
     uint32_t a, b;
     union {
         struct {
@@ -66,8 +66,8 @@ typedef struct tmpl_op {
         } text;
         struct {
             const tmpl_operand *x, *y;
-            const uint16_t *filters;   /* OP_OUT: indexes into tmpl_filters */
-            const char *var;           /* OP_FOR: the loop variable, interned */
+            const uint16_t *filters; /* OP_OUT: indexes into tmpl_filters */
+            const char *var;         /* OP_FOR: the loop variable, interned */
         } expr;
         uint32_t unit;
     } u;
@@ -80,13 +80,13 @@ typedef struct tmpl_unit {
 
 typedef struct tmpl_entry {
     const char *name;
-    bool plain;               /* a .txt template */
-    uint32_t unit;            /* the unit rendered by tmpl_render(name) */
+    bool plain;    /* a .txt template */
+    uint32_t unit; /* the unit rendered by tmpl_render(name) */
 } tmpl_entry;
 
 struct tmpl_set {
-    arena mem;                /* owns everything reachable from here */
-    tmpl_entry *tmpls;        /* sorted by name (strcmp) */
+    arena mem;         /* owns everything reachable from here */
+    tmpl_entry *tmpls; /* sorted by name (strcmp) */
     size_t ntmpls;
     tmpl_unit *units;
     size_t nunits;
@@ -126,7 +126,7 @@ typedef struct tmpl_filter {
     const char *name;
     tmpl_filter_fn fn;
 } tmpl_filter;
-extern const tmpl_filter tmpl_filters[];   /* ends with {NULL, NULL} */
+extern const tmpl_filter tmpl_filters[]; /* ends with {NULL, NULL} */
 
 /* Index of the filter called name[0..n) in tmpl_filters, or -1. */
 int tmpl_filter_find(const char *name, size_t n);

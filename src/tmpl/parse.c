@@ -18,9 +18,9 @@ enum { K_TEXT, K_OUT, K_STMT, K_COMMENT };
 
 typedef struct ttok {
     uint8_t kind;
-    bool bol;                 /* K_TEXT: starts at the beginning of a line */
+    bool bol; /* K_TEXT: starts at the beginning of a line */
     int line;
-    const char *p;            /* K_TEXT: the text; else what is inside the delimiters */
+    const char *p; /* K_TEXT: the text; else what is inside the delimiters */
     size_t n;
 } ttok;
 
@@ -33,7 +33,7 @@ typedef struct parser {
     char *err;
     size_t errlen;
     bool failed;
-    bool child;               /* the template extends a layout */
+    bool child; /* the template extends a layout */
 } parser;
 
 /* Words inside {{ }} and {% %}. */
@@ -41,7 +41,7 @@ enum { W_END, W_PATH, W_STR, W_EQ, W_NE, W_PIPE, W_BAD };
 
 typedef struct tword {
     int kind;
-    const char *p;            /* W_STR: the text between the quotes */
+    const char *p; /* W_STR: the text between the quotes */
     size_t n;
 } tword;
 
@@ -227,7 +227,7 @@ static void trim_standalone(parser *p)
         }
         /* Before: the line starts with blanks only. */
         ttok *before = i > 0 ? &t[i - 1] : NULL;
-        size_t keep = 0;         /* bytes of *before to keep */
+        size_t keep = 0; /* bytes of *before to keep */
         bool ok = true;
         if (before) {
             if (before->kind != K_TEXT) {
@@ -241,7 +241,7 @@ static void trim_standalone(parser *p)
         }
         /* After: blanks, then the newline or the end of the source. */
         ttok *after = last + 1 < n ? &t[last + 1] : NULL;
-        size_t skip = 0;         /* bytes of *after to drop */
+        size_t skip = 0; /* bytes of *after to drop */
         if (ok && after) {
             if (after->kind != K_TEXT) {
                 ok = false;
@@ -347,6 +347,18 @@ static bool is_name(tword w)
     return w.kind == W_PATH && !memchr(w.p, '.', w.n);
 }
 
+/* How many bytes of s[0..n) to quote in a message: at most 40, never
+ * splitting a UTF-8 character. */
+static int quote_len(const char *s, size_t n)
+{
+    if (n <= 40)
+        return (int)n;
+    n = 40;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
 /* Reports what is wrong with word w where `wanted` was expected. */
 static void bad_word(parser *p, int line, tword w, const char *wanted)
 {
@@ -355,8 +367,7 @@ static void bad_word(parser *p, int line, tword w, const char *wanted)
     else if (w.kind == W_BAD)
         perr(p, line, "読めない書き方です（%sが必要な位置）", wanted);
     else
-        perr(p, line, "%sが必要な位置に「%.*s」があります", wanted, (int)(w.n > 40 ? 40 : w.n),
-             w.p);
+        perr(p, line, "%sが必要な位置に「%.*s」があります", wanted, quote_len(w.p, w.n), w.p);
 }
 
 static bool expect_end(parser *p, wcur *c, int line)
@@ -410,14 +421,15 @@ static const tmpl_operand *operand(parser *p, tword w, int line)
     if (strcmp(segs[0].name, "loop") == 0) {
         static const char *const attrs[] = {
             [LOOP_INDEX] = "index", [LOOP_INDEX0] = "index0", [LOOP_FIRST] = "first",
-            [LOOP_LAST] = "last", [LOOP_LENGTH] = "length",
+            [LOOP_LAST] = "last",   [LOOP_LENGTH] = "length",
         };
         for (uint8_t a = LOOP_INDEX; a <= LOOP_LENGTH && nsegs == 2; a++)
             if (strcmp(segs[1].name, attrs[a]) == 0)
                 x->loop_attr = a;
         if (!x->loop_attr) {
-            perr(p, line, "「%.*s」はありません（loop は予約語で、使えるのは loop.index, "
-                          "loop.index0, loop.first, loop.last, loop.length です）",
+            perr(p, line,
+                 "「%.*s」はありません（loop は予約語で、使えるのは loop.index, "
+                 "loop.index0, loop.first, loop.last, loop.length です）",
                  (int)w.n, w.p);
             return NULL;
         }
@@ -476,8 +488,8 @@ static tnode *parse_body(parser *p, int depth, const char *const *stops, tstop *
 
 /* Parses a body that must end with one of stops; false (error reported)
  * if the source ends first.  opener names the construct, line its start. */
-static bool parse_closed(parser *p, int depth, const char *const *stops, tstop *stop,
-                         tnode **body, const char *opener, int line)
+static bool parse_closed(parser *p, int depth, const char *const *stops, tstop *stop, tnode **body,
+                         const char *opener, int line)
 {
     *body = parse_body(p, depth, stops, stop);
     if (p->failed)
@@ -514,7 +526,7 @@ static tnode *parse_if(parser *p, int depth, int line, wcur *rest)
         tail = &b->next;
         if (st.which != 0)
             break;
-        c = st.rest;          /* elif: another condition */
+        c = st.rest; /* elif: another condition */
         cond_line = st.line;
     }
     if (!expect_end(p, &st.rest, st.line))
@@ -668,7 +680,7 @@ static tnode *parse_out(parser *p, const ttok *tok)
         }
         int id = tmpl_filter_find(f.p, f.n);
         if (id < 0) {
-            perr(p, tok->line, "フィルタ「%.*s」はありません", (int)(f.n > 40 ? 40 : f.n), f.p);
+            perr(p, tok->line, "フィルタ「%.*s」はありません", quote_len(f.p, f.n), f.p);
             return NULL;
         }
         if (nf == sizeof filters / sizeof filters[0]) {
@@ -724,7 +736,7 @@ static tnode *parse_stmt(parser *p, int depth, const ttok *tok, tword kw, wcur *
              word_is(kw, "endfor") || word_is(kw, "endblock"))
         perr(p, tok->line, "{%% %.*s %%} に対応する開始タグがありません", (int)kw.n, kw.p);
     else
-        perr(p, tok->line, "不明なタグ {%% %.*s %%} です", (int)(kw.n > 40 ? 40 : kw.n), kw.p);
+        perr(p, tok->line, "不明なタグ {%% %.*s %%} です", quote_len(kw.p, kw.n), kw.p);
     return NULL;
 }
 
@@ -755,8 +767,9 @@ static tnode *parse_body(parser *p, int depth, const char *const *stops, tstop *
             }
         } else if (tok->kind == K_OUT) {
             if (p->child && depth == 0) {
-                perr(p, tok->line, "{%% extends %%} するテンプレートでは {%% block %%} の外に"
-                                   "値を出力できません");
+                perr(p, tok->line,
+                     "{%% extends %%} するテンプレートでは {%% block %%} の外に"
+                     "値を出力できません");
                 return NULL;
             }
             n = parse_out(p, tok);

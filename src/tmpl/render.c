@@ -15,7 +15,7 @@
 /* One {% for %} in progress; includes see the scopes of their includer. */
 typedef struct scope {
     const struct scope *up;
-    const char *var;              /* interned: compared by pointer */
+    const char *var; /* interned: compared by pointer */
     const tv *list;
     size_t idx;
 } scope;
@@ -24,7 +24,7 @@ typedef struct rctx {
     const tmpl_set *s;
     const tv *root;
     buf *out;
-    arena scratch;                /* filters only; allocates nothing until used */
+    arena scratch; /* filters only; allocates nothing until used */
     bool oom;
 } rctx;
 
@@ -49,9 +49,9 @@ static const tv *lookup(const rctx *rc, const scope *sc, const tmpl_operand *x, 
         case LOOP_INDEX0:
         case LOOP_LENGTH:
             tmp->type = TV_INT;
-            tmp->u.i = x->loop_attr == LOOP_LENGTH ? (long long)n
-                                                     : (long long)sc->idx +
-                                                           (x->loop_attr == LOOP_INDEX);
+            tmp->u.i = x->loop_attr == LOOP_LENGTH
+                           ? (long long)n
+                           : (long long)sc->idx + (x->loop_attr == LOOP_INDEX);
             return tmp;
         default:
             tmp->type = TV_BOOL;
@@ -102,16 +102,13 @@ static bool text_of(const tv *v, char num[24], const char **p, size_t *n)
         *p = v->u.b ? "true" : "false";
         *n = v->u.b ? 4 : 5;
         return true;
-    case TV_INT:
-        *p = format_int(num, v->u.i, n);
-        return true;
+    case TV_INT: *p = format_int(num, v->u.i, n); return true;
     case TV_STR:
     case TV_HTML:
         *p = v->u.s.p;
         *n = v->u.s.n;
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 
@@ -120,19 +117,13 @@ static bool truthy(const tv *v)
     if (!v)
         return false;
     switch (v->type) {
-    case TV_BOOL:
-        return v->u.b;
-    case TV_INT:
-        return v->u.i != 0;
+    case TV_BOOL: return v->u.b;
+    case TV_INT: return v->u.i != 0;
     case TV_STR:
-    case TV_HTML:
-        return v->u.s.n > 0;
-    case TV_LIST:
-        return v->u.list.n > 0;
-    case TV_MAP:
-        return v->u.map.n > 0;
-    default:
-        return false;
+    case TV_HTML: return v->u.s.n > 0;
+    case TV_LIST: return v->u.list.n > 0;
+    case TV_MAP: return v->u.map.n > 0;
+    default: return false;
     }
 }
 
@@ -151,14 +142,10 @@ static bool test(const rctx *rc, const scope *sc, const tmpl_op *op)
     tv ta, tb;
     const tv *x = lookup(rc, sc, op->u.expr.x, &ta);
     switch (op->cond) {
-    case COND_NOT:
-        return !truthy(x);
-    case COND_EQ:
-        return equal(x, lookup(rc, sc, op->u.expr.y, &tb));
-    case COND_NE:
-        return !equal(x, lookup(rc, sc, op->u.expr.y, &tb));
-    default:
-        return truthy(x);
+    case COND_NOT: return !truthy(x);
+    case COND_EQ: return equal(x, lookup(rc, sc, op->u.expr.y, &tb));
+    case COND_NE: return !equal(x, lookup(rc, sc, op->u.expr.y, &tb));
+    default: return truthy(x);
     }
 }
 
@@ -176,7 +163,7 @@ static void print(rctx *rc, const scope *sc, const tmpl_op *op)
     if (!v)
         return;
     if (v->type == TV_HTML && op->esc == ESC_TEXT) {
-        buf_append(rc->out, v->u.s.p, v->u.s.n);   /* sanitised markup, in text only */
+        buf_append(rc->out, v->u.s.p, v->u.s.n); /* sanitised markup, in text only */
         return;
     }
     char num[24];
@@ -200,17 +187,13 @@ static void exec(rctx *rc, const tmpl_unit *u, uint32_t pc, uint32_t end, const 
             print(rc, sc, op);
             pc++;
             break;
-        case OP_IF:
-            pc = test(rc, sc, op) ? pc + 1 : op->a;
-            break;
-        case OP_JUMP:
-            pc = op->a;
-            break;
+        case OP_IF: pc = test(rc, sc, op) ? pc + 1 : op->a; break;
+        case OP_JUMP: pc = op->a; break;
         case OP_FOR: {
             tv tmp;
             const tv *list = lookup(rc, sc, op->u.expr.x, &tmp);
             if (!list || list->type != TV_LIST || list->u.list.n == 0) {
-                pc = op->a;               /* the else part, if any */
+                pc = op->a; /* the else part, if any */
                 break;
             }
             scope inner = {.up = sc, .var = op->u.expr.var, .list = list};
@@ -227,8 +210,7 @@ static void exec(rctx *rc, const tmpl_unit *u, uint32_t pc, uint32_t end, const 
             pc++;
             break;
         }
-        default:
-            return;
+        default: return;
         }
     }
 }

@@ -26,6 +26,18 @@
  * printed text of two scalars (a missing value is "", a list or map equals
  * nothing).  String literals have no escapes: "..." or '...'.
  *
+ * Escaping, decided at compile time from where each {{ }} sits: HTML text
+ * and quoted attribute values get & < > " ' as entities; <title> and
+ * <textarea> the same.  In a URL attribute (href, src, action, ...) a value
+ * at the very start of the value is taken as a whole URL: relative, http,
+ * https, mailto or tel passes (entity-escaped), anything else (javascript:,
+ * data:, ...) prints as "#"; a value later in the URL is percent-encoded as
+ * one component, so "/" in it becomes %2F: print a whole URL with one value.
+ * Markup from tv_html_sanitised() prints raw in HTML text only.  Branches
+ * of {% if %} and the body of {% for %} must leave the HTML where they
+ * found it (a tag, attribute or comment opened inside is closed inside);
+ * attributes may be added conditionally: <input {% if c %}checked{% endif %}>.
+ *
  * Whitespace: a line that holds only {% %} tags and {# #} comments (and
  * spaces or tabs) leaves no trace in the output, newline included.  Every
  * other byte is kept as written.

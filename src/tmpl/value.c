@@ -237,14 +237,10 @@ size_t tv_len(const tv *v)
         return 0;
     switch (v->type) {
     case TV_STR:
-    case TV_HTML:
-        return v->u.s.n;
-    case TV_LIST:
-        return v->u.list.n;
-    case TV_MAP:
-        return v->u.map.n;
-    default:
-        return 0;
+    case TV_HTML: return v->u.s.n;
+    case TV_LIST: return v->u.list.n;
+    case TV_MAP: return v->u.map.n;
+    default: return 0;
     }
 }
 

@@ -92,7 +92,7 @@ tv_type tv_kind(const tv *v);
 size_t tv_len(const tv *v);
 const tv *tv_at(const tv *list, size_t i);
 const char *tv_text(const tv *v, size_t *n);
-long long tv_int_value(const tv *v);     /* 0 unless TV_INT */
-bool tv_bool_value(const tv *v);         /* false unless TV_BOOL */
+long long tv_int_value(const tv *v); /* 0 unless TV_INT */
+bool tv_bool_value(const tv *v);     /* false unless TV_BOOL */
 
 #endif

@@ -31,7 +31,7 @@ struct tv {
         struct {
             const char *p;
             size_t n;
-        } s;                        /* TV_STR, TV_HTML */
+        } s; /* TV_STR, TV_HTML */
         struct {
             tv **items;
             size_t n, cap;
@@ -39,8 +39,8 @@ struct tv {
         struct {
             tv_entry *e;
             size_t n, cap;
-            uint32_t *index;        /* entry number + 1, 0 = empty; NULL while small */
-            size_t icap;            /* a power of two */
+            uint32_t *index; /* entry number + 1, 0 = empty; NULL while small */
+            size_t icap;     /* a power of two */
         } map;
     } u;
 };

@@ -4,9 +4,9 @@
  * Sections appear in the spec's order; each list is filled by its content
  * type as those arrive, and shows a "nothing yet" line until then.
  */
-#include "store/store.h"
 #include "web/app.h"
 #include "web/page.h"
+#include "web/settings.h"
 
 static const char *const home_lists[] = {
     "emergency", "orgs", "recruitments", "grants", "centre_news", "notices",
@@ -19,10 +19,8 @@ int web_home(http_request *req)
     tv *home = tv_map(a);
     if (!root || !home)
         return -1;
-    const char *intro = req->db ? store_setting_get(req->db, a, "supernet.intro") : NULL;
-    const char *notice = req->db ? store_setting_get(req->db, a, "supernet.centre_notice") : NULL;
-    bool ok = tv_set_str(a, home, "intro", intro ? intro : "") &&
-              tv_set_str(a, home, "centre_notice", notice ? notice : "");
+    bool ok = tv_set_str(a, home, "intro", web_setting(req, "supernet.intro", "")) &&
+              tv_set_str(a, home, "centre_notice", web_setting(req, "supernet.centre_notice", ""));
     for (size_t i = 0; ok && i < sizeof home_lists / sizeof *home_lists; i++)
         ok = tv_set(a, home, home_lists[i], tv_list(a));
     if (!ok || !tv_set(a, root, "home", home))

@@ -9,6 +9,7 @@
 #include "store/store.h"
 #include "web/app.h"
 #include "web/prefs.h"
+#include "web/settings.h"
 
 typedef struct link {
     const char *label;
@@ -66,11 +67,6 @@ static tv *link_list(arena *a, const link *links, size_t n, const char *current)
     return list;
 }
 
-static const char *setting(http_request *req, const char *key, const char *fallback)
-{
-    const char *v = req->db ? store_setting_get(req->db, req->a, key) : NULL;
-    return v ? v : fallback;
-}
 
 tv *web_page(http_request *req, const char *title, const crumb *crumbs, size_t ncrumbs)
 {
@@ -80,7 +76,7 @@ tv *web_page(http_request *req, const char *title, const crumb *crumbs, size_t n
     if (!root || !site || !page || !prefs || !centre || !bc)
         return NULL;
 
-    const char *site_name = setting(req, "supernet.name", "山口県県民活動スーパーネット");
+    const char *site_name = web_setting(req, "supernet.name", "山口県県民活動スーパーネット");
     bool ok = tv_set_str(a, site, "key", "supernet") && tv_set_str(a, site, "name", site_name) &&
               tv_set_str(a, site, "home_url", "/") && tv_set(a, root, "site", site);
 
@@ -111,7 +107,7 @@ tv *web_page(http_request *req, const char *title, const crumb *crumbs, size_t n
 
     for (size_t i = 0; ok && i < sizeof centre_keys / sizeof *centre_keys; i++) {
         const char *key = arena_printf(a, "centre.%s", centre_keys[i]);
-        ok = key && tv_set_str(a, centre, centre_keys[i], setting(req, key, ""));
+        ok = key && tv_set_str(a, centre, centre_keys[i], web_setting(req, key, ""));
     }
     ok = ok && tv_set(a, root, "centre", centre);
 

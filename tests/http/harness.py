@@ -77,7 +77,8 @@ class Server:
         raise RuntimeError("server did not start: " + self.log())
 
     def log(self):
-        self.stderr.flush()
+        if not self.stderr.closed:
+            self.stderr.flush()
         with open(self.stderr_path, "rb") as f:
             return f.read().decode("utf-8", "replace")
 

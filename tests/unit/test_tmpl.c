@@ -105,8 +105,8 @@ TEST(values_setters_fail_on_null_so_one_check_suffices)
     CHECK(!tv_set_str(&a, m, "k", NULL));
     CHECK(!tv_set(&a, m, "k", NULL));
     CHECK(!tv_set(&a, NULL, "k", tv_null(&a)));
-    CHECK(!tv_set(&a, l, "k", tv_null(&a)));        /* not a map */
-    CHECK(!tv_push(&a, m, tv_null(&a)));            /* not a list */
+    CHECK(!tv_set(&a, l, "k", tv_null(&a))); /* not a map */
+    CHECK(!tv_push(&a, m, tv_null(&a)));     /* not a list */
     CHECK(!tv_push(&a, l, NULL));
     CHECK_INT(tv_len(m), 0);
     CHECK(tv_kind(NULL) == TV_NULL);
@@ -155,8 +155,7 @@ TEST(escapes_attribute)
     CHECK_STR(with_v("<input value=\"{{ v }}\" class=x>", "日本<>&"),
               "<input value=\"日本&lt;&gt;&amp;\" class=x>");
     /* Attribute names are case-insensitive; data-* is not a URL. */
-    CHECK_STR(with_v("<div DATA-x=\"{{ v }}\">", "javascript:x"),
-              "<div DATA-x=\"javascript:x\">");
+    CHECK_STR(with_v("<div DATA-x=\"{{ v }}\">", "javascript:x"), "<div DATA-x=\"javascript:x\">");
 }
 
 TEST(refuses_javascript_url)
@@ -182,7 +181,7 @@ TEST(refuses_javascript_url)
         "ftp://example.jp/",
         "a:b",
         "1:2",
-        "\xe3\x80\x80javascript:x",      /* U+3000 then a scheme: not a known scheme */
+        "\xe3\x80\x80javascript:x", /* U+3000 then a scheme: not a known scheme */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *out = with_v("<a href=\"{{ v }}\">x</a>", bad[i]);
@@ -204,8 +203,7 @@ TEST(refuses_javascript_url)
     CHECK_STR(with_v("<svg><a xlink:href=\"{{ v }}\">", "javascript:x"),
               "<svg><a xlink:href=\"#\">");
     CHECK_STR(with_v("<object data=\"{{ v }}\">", "javascript:x"), "<object data=\"#\">");
-    CHECK_STR(with_v("<blockquote cite=\"{{ v }}\">", "javascript:x"),
-              "<blockquote cite=\"#\">");
+    CHECK_STR(with_v("<blockquote cite=\"{{ v }}\">", "javascript:x"), "<blockquote cite=\"#\">");
     CHECK_STR(with_v("<video poster=\"{{ v }}\">", "javascript:x"), "<video poster=\"#\">");
     CHECK_STR(with_v("<a HREF=\"{{ v }}\">", "javascript:x"), "<a HREF=\"#\">");
     /* Leading blanks of the literal value do not hide the start of the URL. */
@@ -215,9 +213,21 @@ TEST(refuses_javascript_url)
 TEST(accepts_safe_urls)
 {
     static const char *const good[] = {
-        "http://example.jp/a?b=c#d", "HTTPS://example.jp/", "mailto:info@example.jp",
-        "tel:083-000-0000", "/org/12", "#top", "?page=2", "./a", "../b", "org/1",
-        "a/b:c", "//cdn.example.jp/x.css", "", "search?q=a:b", "日本語/ページ",
+        "http://example.jp/a?b=c#d",
+        "HTTPS://example.jp/",
+        "mailto:info@example.jp",
+        "tel:083-000-0000",
+        "/org/12",
+        "#top",
+        "?page=2",
+        "./a",
+        "../b",
+        "org/1",
+        "a/b:c",
+        "//cdn.example.jp/x.css",
+        "",
+        "search?q=a:b",
+        "日本語/ページ",
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         char want[256];
@@ -242,8 +252,7 @@ TEST(percent_encodes_url_component)
     /* Later in the scheme part: percent-encoded, so no ':' can appear. */
     CHECK_STR(with_v("<a href=\"ja{{ v }}\">", "vascript:alert(1)"),
               "<a href=\"javascript%3Aalert%281%29\">");
-    CHECK_STR(with_v("<a href=\"x\" title=\"/{{ v }}\">", "a b"),
-              "<a href=\"x\" title=\"/a b\">");
+    CHECK_STR(with_v("<a href=\"x\" title=\"/{{ v }}\">", "a b"), "<a href=\"x\" title=\"/a b\">");
 }
 
 TEST(refuses_values_that_would_complete_a_scheme)
@@ -352,15 +361,14 @@ TEST(truthiness_and_comparisons)
     tv_set(&a, root, "full", full);
     tv_set(&a, root, "m", m);
     tv_set_bool(&a, root, "no", false);
-    const char *src =
-        "{% if zero %}1{% endif %}{% if empty %}2{% endif %}{% if nil %}3{% endif %}"
-        "{% if el %}4{% endif %}{% if em %}5{% endif %}{% if no %}6{% endif %}"
-        "{% if missing %}7{% endif %}{% if missing.deep %}8{% endif %}"
-        "|{% if seven %}a{% endif %}{% if full %}b{% endif %}{% if m %}c{% endif %}"
-        "{% if seven == s7 %}d{% endif %}{% if seven == \"7\" %}e{% endif %}"
-        "{% if seven != \"8\" %}f{% endif %}{% if missing == \"\" %}g{% endif %}"
-        "{% if full == full %}X{% endif %}{% if full != full %}h{% endif %}"
-        "{% if no == \"false\" %}i{% endif %}{% if not missing %}j{% endif %}";
+    const char *src = "{% if zero %}1{% endif %}{% if empty %}2{% endif %}{% if nil %}3{% endif %}"
+                      "{% if el %}4{% endif %}{% if em %}5{% endif %}{% if no %}6{% endif %}"
+                      "{% if missing %}7{% endif %}{% if missing.deep %}8{% endif %}"
+                      "|{% if seven %}a{% endif %}{% if full %}b{% endif %}{% if m %}c{% endif %}"
+                      "{% if seven == s7 %}d{% endif %}{% if seven == \"7\" %}e{% endif %}"
+                      "{% if seven != \"8\" %}f{% endif %}{% if missing == \"\" %}g{% endif %}"
+                      "{% if full == full %}X{% endif %}{% if full != full %}h{% endif %}"
+                      "{% if no == \"false\" %}i{% endif %}{% if not missing %}j{% endif %}";
     CHECK_STR(render1(src, root), "|abcdefghij");
     arena_free(&a);
 }
@@ -568,7 +576,7 @@ TEST(rcdata_title_and_textarea_allow_text_values)
     CHECK_STR(with_v("<TITLE>{{ v }}</TITLE >{{ v }}", "x"), "<TITLE>x</TITLE >x");
     CHECK(compile_err("<title><b>{{ v }}</b></title>") != NULL);
     CHECK(compile_err("<textarea><!-- x --></textarea>") != NULL);
-    CHECK(compile_err("<title>{{ v }}") != NULL);             /* never closed */
+    CHECK(compile_err("<title>{{ v }}") != NULL); /* never closed */
 }
 
 TEST(meta_content_is_refused_only_for_http_equiv)
@@ -579,6 +587,41 @@ TEST(meta_content_is_refused_only_for_http_equiv)
     CHECK(compile_err("<meta content=\"{{ v }}\" HTTP-EQUIV=\"refresh\">") != NULL);
     CHECK(compile_err("<meta {% if r %}http-equiv=\"refresh\"{% endif %} content=\"{{ v }}\">") !=
           NULL);
+}
+
+TEST(tokenizer_follows_browsers_through_odd_markup)
+{
+    static const struct {
+        const char *src, *want; /* v = "javascript:x<" */
+    } cases[] = {
+        {"<a href = \"{{ v }}\">", "<a href = \"#\">"},
+        {"<a/href=\"{{ v }}\">", "<a/href=\"#\">"},
+        {"<a x=\"1\"href=\"{{ v }}\">", "<a x=\"1\"href=\"#\">"},
+        {"<a title=\"x\"/ href='{{ v }}'>", "<a title=\"x\"/ href='#'>"},
+        {"<a checked href=\"{{ v }}\">", "<a checked href=\"#\">"},
+        {"<a checked/href=\"{{ v }}\">", "<a checked/href=\"#\">"},
+        {"<a b =c href=\"{{ v }}\">", "<a b =c href=\"#\">"},
+        {"<br/><p title=\"{{ v }}\">", "<br/><p title=\"javascript:x&lt;\">"},
+        {"<a href=>{{ v }}", "<a href=>javascript:x&lt;"},
+        {"</>{{ v }}", "</>javascript:x&lt;"},
+        {"</ x>{{ v }}", "</ x>javascript:x&lt;"},
+        {"<!x>{{ v }}", "<!x>javascript:x&lt;"},
+        {"<!-x>{{ v }}", "<!-x>javascript:x&lt;"},
+        {"<!--x--!x-->{{ v }}", "<!--x--!x-->javascript:x&lt;"},
+        {"<!----!-->{{ v }}", "<!----!-->javascript:x&lt;"},
+        {"<!--a-b--->{{ v }}", "<!--a-b--->javascript:x&lt;"},
+        {"<!---x-->{{ v }}", "<!---x-->javascript:x&lt;"},
+        {"<input {% if c %}checked{% endif %}/>{{ v }}", "<input />javascript:x&lt;"},
+        {"<p>1 <2 {{ v }}</p>", "<p>1 <2 javascript:x&lt;</p>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *out = with_v(cases[i].src, "javascript:x<");
+        CHECK_STR(out, cases[i].want);
+        if (!out)
+            printf("# %s: %s\n", cases[i].src, err);
+    }
+    /* A '<' printed right after a lone '<' would open a tag: refused. */
+    CHECK(compile_err("<p>1 <{{ v }}</p>") != NULL);
 }
 
 /* ---- compile errors ---- */
@@ -607,7 +650,7 @@ TEST(error_on_script_context)
     CHECK(compile_err("<noscript>{{ x }}</noscript>") != NULL);
     CHECK(compile_err("<xmp>{{ x }}</xmp>") != NULL);
     CHECK(compile_err("<plaintext>{{ x }}") != NULL);
-    CHECK(compile_err("<script>x") != NULL);                  /* never closed */
+    CHECK(compile_err("<script>x") != NULL); /* never closed */
     CHECK(compile_err("<svg><![CDATA[ x ]]></svg>") != NULL);
 }
 
@@ -630,7 +673,7 @@ TEST(error_on_value_in_tag_outside_attribute)
     CHECK(compile_err("<div a {{ x }}>") != NULL);
     CHECK(compile_err("</div a=\"{{ x }}\">") != NULL);
     CHECK(compile_err("<{% if a %}{% endif %}{{ x }}") != NULL);
-    CHECK(compile_err("1 < {{ x }}") == NULL);                /* '<' then space is text */
+    CHECK(compile_err("1 < {{ x }}") == NULL); /* '<' then space is text */
 }
 
 TEST(error_on_event_handler_attr)
@@ -679,8 +722,7 @@ TEST(branch_state_mismatch_is_error)
     CHECK(compile_err("<input {% for a in l %} data-x=\"{{ a }}\"{% endfor %}>") == NULL);
     /* Two conditional attributes need a space: with both true a browser reads
      * "checkeddisabled" as one name. */
-    CHECK(compile_err("<input {% if c %}checked{% endif %}{% if d %}disabled{% endif %}>") !=
-          NULL);
+    CHECK(compile_err("<input {% if c %}checked{% endif %}{% if d %}disabled{% endif %}>") != NULL);
     CHECK(compile_err("<input {% if c %}checked {% endif %}{% if d %}disabled {% endif %}>") ==
           NULL);
     /* Branches that leave an attribute name open must not decide a later name. */
@@ -733,9 +775,22 @@ TEST(include_depth_is_limited)
     }
     CHECK(render_set(names, srcs, N, "t00.html", NULL) == NULL);
     CHECK(contains(err, "深すぎ"));
-    /* Within the limit it works. */
+    /* The same for a chain of layouts. */
+    for (int i = 0; i < N; i++) {
+        if (i + 1 < N)
+            snprintf(srcs_buf[i], sizeof srcs_buf[i], "{%% extends \"t%02d.html\" %%}", i + 1);
+        else
+            snprintf(srcs_buf[i], sizeof srcs_buf[i], "end");
+    }
+    CHECK(render_set(names, srcs, N, "t00.html", NULL) == NULL);
+    CHECK(contains(err, "extends"));
+    /* A chain of ten layouts is within the limit. */
     arena a;
     arena_init(&a);
+    CHECK_STR(render_set(names + N - 10, srcs + N - 10, 10, "t30.html", tv_map(&a)), "end");
+    /* And so are ten nested includes. */
+    for (int i = N - 10; i < N - 1; i++)
+        snprintf(srcs_buf[i], sizeof srcs_buf[i], "{%% include \"t%02d.html\" %%}", i + 1);
     CHECK_STR(render_set(names + N - 10, srcs + N - 10, 10, "t30.html", tv_map(&a)), "end");
     arena_free(&a);
 }
@@ -750,6 +805,10 @@ TEST(missing_include_is_error)
     const char *ext = "{% extends \"nope.html\" %}";
     CHECK(render_set(names, &ext, 1, "a.html", NULL) == NULL);
     CHECK(contains(err, "nope.html"));
+    const char *ext_mixed_names[] = {"a.html", "b.txt"};
+    const char *ext_mixed[] = {"{% extends \"b.txt\" %}", "x"};
+    CHECK(render_set(ext_mixed_names, ext_mixed, 2, "a.html", NULL) == NULL);
+    CHECK(contains(err, "a.html:1:"));
     const char *mixed_names[] = {"a.html", "b.txt"};
     const char *mixed[] = {"{% include \"b.txt\" %}", "x"};
     CHECK(render_set(mixed_names, mixed, 2, "a.html", NULL) == NULL);
@@ -824,8 +883,7 @@ TEST(extends_rules)
                                   "{% extends \"base.html\" %}\nstray\n"};
     CHECK(render_set(names, text_outside, 2, "page.html", NULL) == NULL);
     CHECK(contains(err, "page.html:2:"));
-    const char *late[] = {"{% block a %}{% endblock %}",
-                          "x{% extends \"base.html\" %}"};
+    const char *late[] = {"{% block a %}{% endblock %}", "x{% extends \"base.html\" %}"};
     CHECK(render_set(names, late, 2, "page.html", NULL) == NULL);
     const char *tag_outside[] = {"{% block a %}{% endblock %}",
                                  "{% extends \"base.html\" %}{% if x %}{% endif %}"};
@@ -867,7 +925,7 @@ TEST(render_errors)
     CHECK(!tmpl_exists(s, "b.html"));
     CHECK(tmpl_render(s, "a.html", tv_map(&a), &out, err, sizeof err));
     CHECK(tmpl_render(s, "a.html", tv_map(&a), &out, err, sizeof err));
-    CHECK_STR(out.data, "xx");                                /* appends */
+    CHECK_STR(out.data, "xx"); /* appends */
     buf_free(&out);
     arena_free(&a);
     tmpl_set_free(s);
@@ -940,8 +998,8 @@ TEST(tmpl_set_load_reads_a_directory)
     CHECK(contains(err, "layout/bad.html:2:"));
     unlink(path);
 
-    static const char *const files[] = {"layout/base.html", "index.html", "mail.txt",
-                                        "notes.md", ".hidden/x.html"};
+    static const char *const files[] = {"layout/base.html", "index.html", "mail.txt", "notes.md",
+                                        ".hidden/x.html"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, files[i]);
         unlink(path);
@@ -951,7 +1009,7 @@ TEST(tmpl_set_load_reads_a_directory)
     snprintf(path, sizeof path, "%s/.hidden", dir);
     rmdir(path);
     rmdir(dir);
-    CHECK(tmpl_set_load(dir, err, sizeof err) == NULL);       /* gone */
+    CHECK(tmpl_set_load(dir, err, sizeof err) == NULL); /* gone */
 }
 
 typedef struct thread_job {

@@ -9,10 +9,21 @@ const DEFAULT_MAX_TABS = 400;
 // Describes the focused element inside the page: null when nothing (or <body>) has the
 // focus.  "visible" follows the project's rule for a visible focus indicator: a
 // computed outline that is not 'none' with a non-zero width, or a box-shadow.
-function describeFocusInPage() {
+// With mark set, remembers the element (see walkTabStops) and answers { seen: true }
+// for one met before.
+function describeFocusInPage(mark) {
     const el = document.activeElement;
     if (!el || el === document.body || el === document.documentElement) {
         return null;
+    }
+    if (mark) {
+        if (!window.__tsunaguTabSeen) {
+            window.__tsunaguTabSeen = new WeakSet();
+        }
+        if (window.__tsunaguTabSeen.has(el)) {
+            return { seen: true };
+        }
+        window.__tsunaguTabSeen.add(el);
     }
     const cs = getComputedStyle(el);
     const outline = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0;
@@ -50,7 +61,7 @@ function describeFocusInPage() {
 
 // Returns the description of the focused element (see describeFocusInPage), or null.
 async function focusState(page) {
-    return page.evaluate(describeFocusInPage);
+    return page.evaluate(describeFocusInPage, false);
 }
 
 // True when the element has the focus, or, for a radio button, when another radio of
@@ -92,19 +103,11 @@ async function walkTabStops(page, maxTabs = DEFAULT_MAX_TABS) {
     const stops = [];
     for (let i = 0; i < maxTabs; i++) {
         await page.keyboard.press('Tab');
-        const fresh = await page.evaluate(() => {
-            const el = document.activeElement;
-            if (!el || el === document.body || el === document.documentElement ||
-                window.__tsunaguTabSeen.has(el)) {
-                return false;
-            }
-            window.__tsunaguTabSeen.add(el);
-            return true;
-        });
-        if (!fresh) {
+        const state = await page.evaluate(describeFocusInPage, true);
+        if (state === null || state.seen) {
             return { stops, complete: true };
         }
-        stops.push(await focusState(page));
+        stops.push(state);
     }
     return { stops, complete: false };
 }

@@ -37,7 +37,8 @@ function formatViolations(violations, label) {
     for (const v of violations) {
         lines.push(`[${label}] ${v.id} (${v.impact}): ${v.help} <${v.helpUrl}>`);
         for (const n of v.nodes.slice(0, 10)) {
-            lines.push(`    at ${n.target.join(' ')}: ${n.html.replace(/\s+/g, ' ').slice(0, 200)}`);
+            const html = n.html.replace(/\s+/g, ' ').slice(0, 200);
+            lines.push(`    at ${n.target.join(' ')}: ${html}`);
             if (n.failureSummary) {
                 for (const s of n.failureSummary.split('\n')) {
                     lines.push(`      ${s.trim()}`);

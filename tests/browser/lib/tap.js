@@ -9,6 +9,7 @@ class Tap {
         this.passed = 0;
         this.failed = 0;
         this.failures = [];
+        this.results = [];
     }
 
     // Records one test.  pass is a boolean; diag is an array of strings (or one string)
@@ -21,6 +22,7 @@ class Tap {
             this.failed++;
             this.failures.push(name);
         }
+        this.results.push({ n, name, pass, diag: Array.isArray(diag) ? diag : [diag] });
         this.out.write(`${pass ? 'ok' : 'not ok'} ${n} - ${name}\n`);
         this.comment(diag);
         return pass;
