@@ -8,18 +8,18 @@ const path = require('path');
 const { pageFacts, runAxe, formatViolations, checkReflow } = require('./page_checks');
 const { walkTabStops } = require('./keyboard');
 
-// A visitor: a main context at the default display settings, and a second context,
-// made when first needed with the main context's cookies (a signed-in visitor stays
-// signed in), whose background colour and text size are switched through the site's
-// own /display route (the request a visitor's click makes) before each use.
+// A visitor.  Each crawl worker w has a main context at the default display
+// settings and a variant context whose background colour and text size are switched
+// through the site's own /display route (the request a visitor's click makes) before
+// each use.  Every context after worker 0's main one starts with that context's
+// cookies, so a signed-in visitor stays signed in everywhere.
 class Session {
     // name: '' for the anonymous visitor, or a suffix such as 'signed in'.
     constructor(browser, cfg, name) {
         this.browser = browser;
         this.cfg = cfg;
         this.name = name;
-        this.mainEntry = null;
-        this.variantEntry = null;
+        this.entries = [];
     }
 
     // A new context and its one page.  The site's CSP is bypassed so axe can be
@@ -41,24 +41,33 @@ class Session {
         return { context, page, theme: cfg.defaultTheme, size: cfg.defaultSize };
     }
 
-    // The main context: default theme and text size.
-    async main() {
-        if (!this.mainEntry) {
-            this.mainEntry = await this.newEntry(undefined);
+    slot(w) {
+        while (this.entries.length <= w) {
+            this.entries.push({ main: null, variant: null });
         }
-        return this.mainEntry;
+        return this.entries[w];
     }
 
-    // The variant context, switched to theme and size.
-    async variant(theme, size) {
-        const cfg = this.cfg;
-        if (!this.variantEntry) {
-            const main = await this.main();
-            this.variantEntry = await this.newEntry(await main.context.storageState());
-            this.variantEntry.theme = null;
-            this.variantEntry.size = null;
+    // Worker w's main context: default theme and text size.
+    async main(w = 0) {
+        const slot = this.slot(w);
+        if (!slot.main) {
+            const state = w === 0 ? undefined : await (await this.main(0)).context.storageState();
+            slot.main = await this.newEntry(state);
         }
-        const v = this.variantEntry;
+        return slot.main;
+    }
+
+    // Worker w's variant context, switched to theme and size.
+    async variant(w, theme, size) {
+        const cfg = this.cfg;
+        const slot = this.slot(w);
+        if (!slot.variant) {
+            slot.variant = await this.newEntry(await (await this.main(0)).context.storageState());
+            slot.variant.theme = null;
+            slot.variant.size = null;
+        }
+        const v = slot.variant;
         if (v.theme !== theme) {
             await setDisplay(v.context, cfg.baseUrl, 'color', theme);
             v.theme = theme;
@@ -75,13 +84,14 @@ class Session {
     }
 
     async close() {
-        for (const e of [this.mainEntry, this.variantEntry]) {
-            if (e) {
-                await e.context.close().catch(() => {});
+        for (const slot of this.entries) {
+            for (const e of [slot.main, slot.variant]) {
+                if (e) {
+                    await e.context.close().catch(() => {});
+                }
             }
         }
-        this.mainEntry = null;
-        this.variantEntry = null;
+        this.entries = [];
     }
 }
 
@@ -168,11 +178,11 @@ function reflowLines(label, r) {
 
 // The checks of one page already loaded in the main context at the wide viewport:
 // http status, lang, focus walk, axe, reflow; for key pages also every display
-// variant and the screenshots.  Prints its TAP results; throws only on a browser
-// failure (the caller reports it).
-async function checkPage(session, ctx, rec, url, facts, shoot) {
+// variant and the screenshots.  w is the crawl worker.  Prints its TAP results;
+// throws only on a browser failure (the caller reports it).
+async function checkPage(session, w, ctx, rec, url, facts, shoot) {
     const { cfg, tap, screenshotDir } = ctx;
-    const main = await session.main();
+    const main = await session.main(w);
     let t = Date.now();
 
     // HTTP status: any non-error answer; the deliberately unknown path must answer 404.
@@ -219,7 +229,7 @@ async function checkPage(session, ctx, rec, url, facts, shoot) {
         }
     }
     rec.focus = { stops: walk.stops.length, complete: walk.complete, problems: focusProblems };
-    tap.result(`focus ${rec.label}`, focusProblems.length === 0,
+    const focusOk = tap.result(`focus ${rec.label}`, focusProblems.length === 0,
         focusProblems.length ? focusProblems : [`${walk.stops.length} tab stops`]);
     rec.ms.focus = since(t);
     t = Date.now();
@@ -247,7 +257,7 @@ async function checkPage(session, ctx, rec, url, facts, shoot) {
         // Every other background colour, wide then narrow.
         for (const theme of cfg.themes.filter((x) => x !== cfg.defaultTheme)) {
             try {
-                const v = await session.variant(theme, cfg.defaultSize);
+                const v = await session.variant(w, theme, cfg.defaultSize);
                 await v.page.setViewportSize(cfg.wide);
                 await load(v, url);
                 await checkVariantClasses(v, axeProblems, theme);
@@ -263,7 +273,7 @@ async function checkPage(session, ctx, rec, url, facts, shoot) {
         // Every other text size, narrow.
         for (const size of cfg.sizes.filter((x) => x !== cfg.defaultSize)) {
             try {
-                const v = await session.variant(cfg.defaultTheme, size);
+                const v = await session.variant(w, cfg.defaultTheme, size);
                 await v.page.setViewportSize(cfg.narrow);
                 await load(v, url);
                 await checkVariantClasses(v, reflowProblems, size);
@@ -276,16 +286,18 @@ async function checkPage(session, ctx, rec, url, facts, shoot) {
     }
     rec.ms.variants = since(t);
 
-    tap.result(`axe ${rec.label}`, axeProblems.length === 0, axeProblems.length ? axeProblems
-        : [`no violations (${Object.keys(rec.axe).join(', ')})`]);
-    tap.result(`reflow ${cfg.narrow.width}px ${rec.label}`, reflowProblems.length === 0,
-        reflowProblems.length ? reflowProblems
+    const axeOk = tap.result(`axe ${rec.label}`, axeProblems.length === 0,
+        axeProblems.length ? axeProblems : [`no violations (${Object.keys(rec.axe).join(', ')})`]);
+    const reflowOk = tap.result(`reflow ${cfg.narrow.width}px ${rec.label}`,
+        reflowProblems.length === 0, reflowProblems.length ? reflowProblems
             : [`no horizontal scroll (${Object.keys(rec.reflow).join(', ')})`]);
+    rec.passed = { focus: focusOk, axe: axeOk, reflow: reflowOk };
 }
 
-// Crawls from the start paths, checking every page.  Returns the page records (one
-// per distinct final URL that answered HTML).  A page whose checks break (the
-// browser failed) is reported as a failed "checks" test and the crawl goes on.
+// Crawls from the start paths, checking every page, with cfg.workers pages in
+// flight at once.  Returns the page records (one per distinct final URL that answered
+// HTML) in the order they were found.  A page whose checks break (the browser failed)
+// is reported as a failed "checks" test and the crawl goes on.
 async function crawl(session, ctx) {
     const { cfg, tap, htmlDir, report } = ctx;
     const base = new URL(cfg.baseUrl);
@@ -294,14 +306,19 @@ async function crawl(session, ctx) {
     const queued = new Set(queue);
     const checked = new Map();
     const pages = [];
-    const main = await session.main();
+    let inFlight = 0;
+    let limitNoted = false;
+    let wake = [];
 
-    while (queue.length > 0) {
-        if (pages.length >= cfg.maxPages) {
-            tap.note(`page limit ${cfg.maxPages} reached; ${queue.length} paths not visited`);
-            break;
-        }
-        const requested = queue.shift();
+    const notify = () => {
+        const w = wake;
+        wake = [];
+        w.forEach((resolve) => resolve());
+    };
+
+    // Loads one path in worker w's main page and checks it.
+    const visit = async (w, requested) => {
+        const main = await session.main(w);
         const url = new URL(requested, base).href;
         const t = Date.now();
         let response;
@@ -310,21 +327,21 @@ async function crawl(session, ctx) {
             response = await load(main, url);
         } catch (e) {
             tap.result(`load ${session.label(requested)}`, false, String(e.message || e));
-            continue;
+            return;
         }
         const final = new URL(main.page.url());
         if (final.origin !== base.origin) {
             tap.note(`${requested} leaves the site (${final.href}); not checked`);
-            continue;
+            return;
         }
         const key = final.pathname + final.search;
         if (checked.has(key)) {
             checked.get(key).aliases.push(requested);
-            continue;
+            return;
         }
         if (!response) {
             tap.result(`load ${session.label(requested)}`, false, 'no HTTP response');
-            continue;
+            return;
         }
         const rec = {
             session: session.name,
@@ -344,7 +361,7 @@ async function crawl(session, ctx) {
         if (!/^text\/html\b/i.test(rec.contentType)) {
             tap.note(`${rec.label}: ${rec.status} ${rec.contentType || 'no content type'}; ` +
                 'not a page');
-            continue;
+            return;
         }
         pages.push(rec);
         report.pages.push(rec);
@@ -364,11 +381,45 @@ async function crawl(session, ctx) {
                     queue.push(p);
                 }
             }
-            await checkPage(session, ctx, rec, url, facts, keyPaths.has(requested));
+            notify();
+            await checkPage(session, w, ctx, rec, url, facts, keyPaths.has(requested));
         } catch (e) {
             tap.result(`checks ${rec.label}`, false, String(e.stack || e));
         }
-    }
+    };
+
+    const worker = async (w) => {
+        for (;;) {
+            if (pages.length + inFlight >= cfg.maxPages) {
+                if (inFlight === 0 && queue.length > 0 && !limitNoted) {
+                    limitNoted = true;
+                    tap.note(`page limit ${cfg.maxPages} reached; ` +
+                        `${queue.length} paths not visited`);
+                }
+                if (inFlight === 0) {
+                    return;
+                }
+            } else if (queue.length > 0) {
+                const requested = queue.shift();
+                inFlight++;
+                try {
+                    await visit(w, requested);
+                } finally {
+                    inFlight--;
+                    notify();
+                }
+                continue;
+            } else if (inFlight === 0) {
+                return;
+            }
+            // Wait for a page in flight to add links or finish.
+            await new Promise((resolve) => wake.push(resolve));
+        }
+    };
+
+    await session.main(0);
+    await Promise.all(Array.from({ length: cfg.workers }, (_, w) => worker(w)));
+    notify();
     return pages;
 }
 
