@@ -30,6 +30,15 @@ const { runScenarios } = require('./lib/scenarios');
 const tap = new Tap();
 let browser = null;
 
+// Interrupted (Ctrl-C, or the run script stopping): report it and exit at once; the
+// browser is killed by Playwright's exit hook.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(sig, () => {
+        tap.result('run not interrupted', false, `stopped by ${sig}`);
+        process.exit(tap.finish());
+    });
+}
+
 // The whole run has a deadline so a hung browser or server cannot stall CI.
 const watchdog = setTimeout(() => {
     tap.result(`run finished within ${cfg.timeouts.totalS} s`, false,
@@ -77,6 +86,9 @@ async function main() {
         headless: true,
         args: cfg.browser.args,
         timeout: cfg.timeouts.navigationMs,
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
     });
     const versions = {
         chromium: browser.version(),
@@ -126,8 +138,8 @@ async function main() {
             tap.result('vnu ran', false, [`java exited ${v.code}; no JSON output`,
                 v.stderr.slice(0, 2000)]);
         }
-        for (const m of v.general) {
-            tap.comment(`vnu: ${formatVnu(m)}`);
+        if (v.general.length > 0) {
+            tap.result('vnu (messages not tied to a page)', false, v.general.map(formatVnu));
         }
         report.vnu = {};
         for (const p of pages) {

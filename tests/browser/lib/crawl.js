@@ -197,7 +197,7 @@ async function checkPage(session, w, ctx, rec, url, facts, shoot) {
     tap.result(`lang ${rec.label}`, facts.lang === cfg.lang,
         facts.lang === cfg.lang ? [] : [langProblem]);
 
-    const shotName = slug(rec.key, cfg) + (session.name ? '-signed-in' : '');
+    const shotName = slug(rec.requested, cfg) + (session.name ? '-signed-in' : '');
     if (shoot) {
         await main.page.screenshot({
             path: path.join(screenshotDir, `${shotName}-${cfg.wide.width}.png`),
