@@ -99,20 +99,6 @@ void config_defaults(config *c)
 
 /* --- messages --- */
 
-/* Cuts s back to a UTF-8 character boundary (after a truncating snprintf). */
-static void trim_partial_char(char *s)
-{
-    size_t len = strlen(s);
-    size_t i = len;
-    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-        i--;
-    if (i == 0)
-        return;
-    unsigned char lead = (unsigned char)s[i - 1];
-    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (len - (i - 1) < need)
-        s[i - 1] = '\0';
-}
 
 /* err = "SOURCE: KEY: message" (SOURCE: left out when NULL). */
 static bool key_error(char *err, size_t errlen, const char *source, const char *key,
@@ -130,7 +116,7 @@ static bool key_error(char *err, size_t errlen, const char *source, const char *
         vsnprintf(err + p, errlen - (size_t)p, fmt, ap);
         va_end(ap);
     }
-    trim_partial_char(err);
+    utf8_trim_partial(err);
     return false;
 }
 
@@ -151,7 +137,7 @@ static shown show(const char *v)
     }
     memcpy(r.s, v, 64);
     r.s[64] = '\0';
-    trim_partial_char(r.s);
+    utf8_trim_partial(r.s);
     strcat(r.s, "…");
     return r;
 }
@@ -290,7 +276,7 @@ static bool set_proxies(char *out, size_t size, const char *v, const char *src, 
                 return key_error(err, errlen, src, key, "空の項目があります（, が余分です）");
             char bad[sizeof item];
             snprintf(bad, sizeof bad, "%.*s", (int)(n < sizeof bad ? n : sizeof bad - 1), s);
-            trim_partial_char(bad);
+            utf8_trim_partial(bad);
             return key_error(err, errlen, src, key,
                              "%s は IP アドレスではありません（CIDR やホスト名は使えません）",
                              bad);
@@ -488,7 +474,7 @@ static void prefix_err(char *err, size_t errlen, const char *prefix)
     size_t plen = strlen(prefix) + 1;
     if (plen >= errlen) {
         snprintf(err, errlen, "%s", prefix);
-        trim_partial_char(err);
+        utf8_trim_partial(err);
         return;
     }
     size_t mlen = strnlen(err, errlen - 1);
@@ -498,7 +484,7 @@ static void prefix_err(char *err, size_t errlen, const char *prefix)
     memcpy(err, prefix, plen - 1);
     err[plen - 1] = ' ';
     err[plen + mlen] = '\0';
-    trim_partial_char(err);
+    utf8_trim_partial(err);
 }
 
 static bool set_from_ini(void *ctx, const char *key, const char *value, char *err, size_t errlen)
@@ -567,7 +553,7 @@ bool config_load_file(config *c, const char *path, char *err, size_t errlen)
     char *text = read_file(path, &n, err, errlen);
     if (!text) {
         if (errlen)
-            trim_partial_char(err);
+            utf8_trim_partial(err);
         return false;
     }
     config *tmp = fault_malloc(sizeof *tmp);

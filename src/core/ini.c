@@ -9,20 +9,6 @@
 #include "core/limits.h"
 #include "core/utf8.h"
 
-/* Cuts s back to a UTF-8 character boundary (after a truncating snprintf). */
-static void trim_partial_char(char *s)
-{
-    size_t len = strlen(s);
-    size_t i = len;
-    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-        i--;
-    if (i == 0)
-        return;
-    unsigned char lead = (unsigned char)s[i - 1];
-    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (len - (i - 1) < need)
-        s[i - 1] = '\0';
-}
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -34,7 +20,7 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
-    trim_partial_char(err);
+    utf8_trim_partial(err);
 }
 
 /* Puts "line N: " in front of the message already in err (the callback's),
@@ -58,7 +44,7 @@ static void prefix_line(char *err, size_t errlen, size_t line)
     memmove(err + plen, err, mlen);
     memcpy(err, prefix, plen);
     err[plen + mlen] = '\0';
-    trim_partial_char(err);
+    utf8_trim_partial(err);
 }
 
 static bool is_blank(char c)

@@ -1,6 +1,8 @@
 /* utf8.c - see utf8.h.  The table follows RFC 3629 section 4. */
 #include "core/utf8.h"
 
+#include <string.h>
+
 bool utf8_valid(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -52,4 +54,18 @@ size_t utf8_count(const char *str, size_t n)
         if ((s[i] & 0xC0) != 0x80)
             count++;
     return count;
+}
+
+void utf8_trim_partial(char *s)
+{
+    size_t len = strlen(s);
+    size_t i = len;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (len - (i - 1) < need)
+        s[i - 1] = '\0';
 }

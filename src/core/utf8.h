@@ -17,4 +17,8 @@ bool utf8_valid(const char *s, size_t n);
 /* Number of code points in valid UTF-8 s[0..n). */
 size_t utf8_count(const char *s, size_t n);
 
+/* Cuts NUL-terminated s back to a character boundary, dropping a sequence
+ * that a truncating snprintf cut in half. */
+void utf8_trim_partial(char *s);
+
 #endif

@@ -27,7 +27,7 @@ const { runVnu, formatVnu, vnuVersion } = require('./lib/vnu');
 const { login, loginConfigured } = require('./lib/login');
 const { runScenarios } = require('./lib/scenarios');
 
-const tap = new Tap();
+const tap = new Tap(process.env.TSUNAGU_TEST_VERBOSE === '1');
 let browser = null;
 
 // Interrupted (Ctrl-C, or the run script stopping): report it and exit at once; the

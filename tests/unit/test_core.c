@@ -104,6 +104,19 @@ TEST(utf8_refuses_overlong_surrogates_nul_and_truncation)
     CHECK(!utf8_valid("\xFF", 1));
 }
 
+TEST(utf8_trim_partial_drops_a_cut_sequence_only)
+{
+    char a[] = "日本\xE8\xAA";   /* "日本" + the first 2 bytes of "語" */
+    utf8_trim_partial(a);
+    CHECK_STR(a, "日本");
+    char b[] = "日本語";
+    utf8_trim_partial(b);
+    CHECK_STR(b, "日本語");
+    char c[] = "ab";
+    utf8_trim_partial(c);
+    CHECK_STR(c, "ab");
+}
+
 int main(void)
 {
     return tap_run();

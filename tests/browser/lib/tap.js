@@ -1,10 +1,13 @@
 'use strict';
 // TAP output for the browser checks: "ok N - name" / "not ok N - name", diagnostics as
-// "# " lines right after a result, and a closing "1..N" then "N passed, N failed".
-// Results are printed as soon as they are known so a slow run shows progress.
+// "# " lines right after a failed result (after every result when verbose), and a
+// closing "1..N" then "N passed, N failed".  Results are printed as soon as they are
+// known so a slow run shows progress; all of them, with their diagnostics, are kept in
+// results for the JSON report.
 
 class Tap {
-    constructor(out = process.stdout) {
+    constructor(verbose = false, out = process.stdout) {
+        this.verbose = verbose;
         this.out = out;
         this.passed = 0;
         this.failed = 0;
@@ -24,7 +27,9 @@ class Tap {
         }
         this.results.push({ n, name, pass, diag: Array.isArray(diag) ? diag : [diag] });
         this.out.write(`${pass ? 'ok' : 'not ok'} ${n} - ${name}\n`);
-        this.comment(diag);
+        if (!pass || this.verbose) {
+            this.comment(diag);
+        }
         return pass;
     }
 
