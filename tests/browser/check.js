@@ -12,9 +12,9 @@
 //   reflow    no horizontal scrolling at 320 px (key pages: at every text size)
 //   title     non-empty, and unique among the pages that answered 2xx
 //   vnu       Nu HTML Checker on the HTML as served: zero errors
-// plus keyboard scenarios (skip link, text-size switch, the form helper) and a last
-// health check of the server.  Prints TAP and ends with "N passed, N failed"; exits 1
-// on any failure.  Screenshots of the key pages go to artifacts/screenshots/, the
+// plus keyboard scenarios (skip link, text-size switch, fillFormByKeyboard on a
+// fixture form) and a last health check of the server.  Prints TAP and ends with
+// "N passed, N failed"; exits 1 on any failure.  Screenshots of the key pages go to artifacts/screenshots/, the
 // served HTML and a JSON report to artifacts/browser/.
 
 const fs = require('fs');
@@ -22,7 +22,7 @@ const path = require('path');
 const { chromium } = require('playwright-core');
 const cfg = require('./config');
 const { Tap } = require('./lib/tap');
-const { Session, crawl, checkTitles } = require('./lib/crawl');
+const { Visitor, crawl, checkTitles } = require('./lib/crawl');
 const { runVnu, formatVnu, vnuVersion } = require('./lib/vnu');
 const { login, loginConfigured } = require('./lib/login');
 const { runScenarios } = require('./lib/scenarios');
@@ -105,14 +105,14 @@ async function main() {
     const ctx = { cfg, tap, htmlDir, screenshotDir, report };
 
     // Anonymous crawl.
-    const sessions = [new Session(browser, cfg, '')];
-    let pages = await crawl(sessions[0], ctx);
+    const visitors = [new Visitor(browser, cfg, '')];
+    let pages = await crawl(visitors[0], ctx);
     checkTitles(pages, tap);
 
     // Signed-in crawl, when a test account is configured.
     if (loginConfigured(cfg)) {
-        const s = new Session(browser, cfg, 'signed in');
-        sessions.push(s);
+        const s = new Visitor(browser, cfg, 'signed in');
+        visitors.push(s);
         const r = await login(s);
         tap.result(`login ${cfg.login.path}`, r.ok, r.detail);
         const signed = await crawl(s, ctx);
@@ -121,7 +121,7 @@ async function main() {
     } else {
         tap.note('login skipped: TSUNAGU_TEST_USER / TSUNAGU_TEST_PASSWORD not set');
     }
-    for (const s of sessions) {
+    for (const s of visitors) {
         await s.close();
     }
     tap.note(`crawled ${pages.length} pages in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

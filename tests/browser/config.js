@@ -34,16 +34,12 @@ module.exports = {
     startPaths: envList('TSUNAGU_TEST_START', ['/', '/aikasanet/', '/admin/']),
     notFoundPath: NOT_FOUND_PATH,
 
-    // Pages checked at once (each worker has its own browser contexts).  1 keeps the
-    // TAP output in a stable order; more helps only when the machine has idle CPUs.
-    workers: envInt('TSUNAGU_TEST_WORKERS', 1),
-
     // At most this many pages per crawl (anonymous and, when signed in, signed in).
     maxPages: envInt('TSUNAGU_TEST_MAX_PAGES', 300),
 
     // Same-origin links whose path matches one of these are not followed: static
     // files, the display switch (a 303 that sets a cookie, driven by the keyboard test
-    // instead), the health check, and anything that would end the signed-in session.
+    // instead), the health check, and anything that would end the signed-in visitor.
     skipPaths: [
         /^\/static\//,
         /^\/display(\/|$)/,

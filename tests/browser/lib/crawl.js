@@ -1,5 +1,5 @@
 'use strict';
-// The crawl: one Session per kind of visitor (anonymous, signed in) visits every
+// The crawl: one Visitor per kind of visitor (anonymous, signed in) visits every
 // same-origin page reachable from the start paths and runs the per-page checks,
 // printing one TAP result per check and page.
 
@@ -8,18 +8,18 @@ const path = require('path');
 const { pageFacts, runAxe, formatViolations, checkReflow } = require('./page_checks');
 const { walkTabStops } = require('./keyboard');
 
-// A visitor.  Each crawl worker w has a main context at the default display
-// settings and a variant context whose background colour and text size are switched
-// through the site's own /display route (the request a visitor's click makes) before
-// each use.  Every context after worker 0's main one starts with that context's
-// cookies, so a signed-in visitor stays signed in everywhere.
-class Session {
+// A visitor: a main context at the default display settings, and a variant context,
+// made when first needed with the main context's cookies (a signed-in visitor stays
+// signed in), whose background colour and text size are switched through the site's
+// own /display route (the request a visitor's click makes) before each use.
+class Visitor {
     // name: '' for the anonymous visitor, or a suffix such as 'signed in'.
     constructor(browser, cfg, name) {
         this.browser = browser;
         this.cfg = cfg;
         this.name = name;
-        this.entries = [];
+        this.mainEntry = null;
+        this.variantEntry = null;
     }
 
     // A new context and its one page.  The site's CSP is bypassed so axe can be
@@ -41,33 +41,24 @@ class Session {
         return { context, page, theme: cfg.defaultTheme, size: cfg.defaultSize };
     }
 
-    slot(w) {
-        while (this.entries.length <= w) {
-            this.entries.push({ main: null, variant: null });
+    // The main context: default theme and text size.
+    async main() {
+        if (!this.mainEntry) {
+            this.mainEntry = await this.newEntry(undefined);
         }
-        return this.entries[w];
+        return this.mainEntry;
     }
 
-    // Worker w's main context: default theme and text size.
-    async main(w = 0) {
-        const slot = this.slot(w);
-        if (!slot.main) {
-            const state = w === 0 ? undefined : await (await this.main(0)).context.storageState();
-            slot.main = await this.newEntry(state);
-        }
-        return slot.main;
-    }
-
-    // Worker w's variant context, switched to theme and size.
-    async variant(w, theme, size) {
+    // The variant context, switched to theme and size.
+    async variant(theme, size) {
         const cfg = this.cfg;
-        const slot = this.slot(w);
-        if (!slot.variant) {
-            slot.variant = await this.newEntry(await (await this.main(0)).context.storageState());
-            slot.variant.theme = null;
-            slot.variant.size = null;
+        if (!this.variantEntry) {
+            const main = await this.main();
+            this.variantEntry = await this.newEntry(await main.context.storageState());
+            this.variantEntry.theme = null;
+            this.variantEntry.size = null;
         }
-        const v = slot.variant;
+        const v = this.variantEntry;
         if (v.theme !== theme) {
             await setDisplay(v.context, cfg.baseUrl, 'color', theme);
             v.theme = theme;
@@ -84,14 +75,13 @@ class Session {
     }
 
     async close() {
-        for (const slot of this.entries) {
-            for (const e of [slot.main, slot.variant]) {
-                if (e) {
-                    await e.context.close().catch(() => {});
-                }
+        for (const e of [this.mainEntry, this.variantEntry]) {
+            if (e) {
+                await e.context.close().catch(() => {});
             }
         }
-        this.entries = [];
+        this.mainEntry = null;
+        this.variantEntry = null;
     }
 }
 
@@ -178,11 +168,11 @@ function reflowLines(label, r) {
 
 // The checks of one page already loaded in the main context at the wide viewport:
 // http status, lang, focus walk, axe, reflow; for key pages also every display
-// variant and the screenshots.  w is the crawl worker.  Prints its TAP results;
-// throws only on a browser failure (the caller reports it).
-async function checkPage(session, w, ctx, rec, url, facts, shoot) {
+// variant and the screenshots.  Prints its TAP results; throws only on a browser
+// failure (the caller reports it).
+async function checkPage(visitor, ctx, rec, url, facts, shoot) {
     const { cfg, tap, screenshotDir } = ctx;
-    const main = await session.main(w);
+    const main = await visitor.main();
     let t = Date.now();
 
     // HTTP status: any non-error answer; the deliberately unknown path must answer 404.
@@ -197,7 +187,7 @@ async function checkPage(session, w, ctx, rec, url, facts, shoot) {
     tap.result(`lang ${rec.label}`, facts.lang === cfg.lang,
         facts.lang === cfg.lang ? [] : [langProblem]);
 
-    const shotName = slug(rec.requested, cfg) + (session.name ? '-signed-in' : '');
+    const shotName = slug(rec.requested, cfg) + (visitor.name ? '-signed-in' : '');
     if (shoot) {
         await main.page.screenshot({
             path: path.join(screenshotDir, `${shotName}-${cfg.wide.width}.png`),
@@ -257,7 +247,7 @@ async function checkPage(session, w, ctx, rec, url, facts, shoot) {
         // Every other background colour, wide then narrow.
         for (const theme of cfg.themes.filter((x) => x !== cfg.defaultTheme)) {
             try {
-                const v = await session.variant(w, theme, cfg.defaultSize);
+                const v = await visitor.variant(theme, cfg.defaultSize);
                 await v.page.setViewportSize(cfg.wide);
                 await load(v, url);
                 await checkVariantClasses(v, axeProblems, theme);
@@ -273,7 +263,7 @@ async function checkPage(session, w, ctx, rec, url, facts, shoot) {
         // Every other text size, narrow.
         for (const size of cfg.sizes.filter((x) => x !== cfg.defaultSize)) {
             try {
-                const v = await session.variant(w, cfg.defaultTheme, size);
+                const v = await visitor.variant(cfg.defaultTheme, size);
                 await v.page.setViewportSize(cfg.narrow);
                 await load(v, url);
                 await checkVariantClasses(v, reflowProblems, size);
@@ -294,11 +284,11 @@ async function checkPage(session, w, ctx, rec, url, facts, shoot) {
     rec.passed = { focus: focusOk, axe: axeOk, reflow: reflowOk };
 }
 
-// Crawls from the start paths, checking every page, with cfg.workers pages in
-// flight at once.  Returns the page records (one per distinct final URL that answered
-// HTML) in the order they were found.  A page whose checks break (the browser failed)
-// is reported as a failed "checks" test and the crawl goes on.
-async function crawl(session, ctx) {
+// Crawls from the start paths, checking every page in turn.  Returns the page
+// records (one per distinct final URL that answered HTML) in the order they were
+// found.  A page whose checks break (the browser failed) is reported as a failed
+// "checks" test and the crawl goes on.
+async function crawl(visitor, ctx) {
     const { cfg, tap, htmlDir, report } = ctx;
     const base = new URL(cfg.baseUrl);
     const keyPaths = new Set([...cfg.startPaths, cfg.notFoundPath]);
@@ -306,19 +296,14 @@ async function crawl(session, ctx) {
     const queued = new Set(queue);
     const checked = new Map();
     const pages = [];
-    let inFlight = 0;
-    let limitNoted = false;
-    let wake = [];
+    const main = await visitor.main();
 
-    const notify = () => {
-        const w = wake;
-        wake = [];
-        w.forEach((resolve) => resolve());
-    };
-
-    // Loads one path in worker w's main page and checks it.
-    const visit = async (w, requested) => {
-        const main = await session.main(w);
+    while (queue.length > 0) {
+        if (pages.length >= cfg.maxPages) {
+            tap.note(`page limit ${cfg.maxPages} reached; ${queue.length} paths not visited`);
+            break;
+        }
+        const requested = queue.shift();
         const url = new URL(requested, base).href;
         const t = Date.now();
         let response;
@@ -326,28 +311,28 @@ async function crawl(session, ctx) {
             await main.page.setViewportSize(cfg.wide);
             response = await load(main, url);
         } catch (e) {
-            tap.result(`load ${session.label(requested)}`, false, String(e.message || e));
-            return;
+            tap.result(`load ${visitor.label(requested)}`, false, String(e.message || e));
+            continue;
         }
         const final = new URL(main.page.url());
         if (final.origin !== base.origin) {
             tap.note(`${requested} leaves the site (${final.href}); not checked`);
-            return;
+            continue;
         }
         const key = final.pathname + final.search;
         if (checked.has(key)) {
             checked.get(key).aliases.push(requested);
-            return;
+            continue;
         }
         if (!response) {
-            tap.result(`load ${session.label(requested)}`, false, 'no HTTP response');
-            return;
+            tap.result(`load ${visitor.label(requested)}`, false, 'no HTTP response');
+            continue;
         }
         const rec = {
-            session: session.name,
+            visitor: visitor.name,
             requested,
             key,
-            label: session.label(key),
+            label: visitor.label(key),
             status: response.status(),
             contentType: response.headers()['content-type'] || '',
             aliases: requested === key ? [] : [requested],
@@ -361,7 +346,7 @@ async function crawl(session, ctx) {
         if (!/^text\/html\b/i.test(rec.contentType)) {
             tap.note(`${rec.label}: ${rec.status} ${rec.contentType || 'no content type'}; ` +
                 'not a page');
-            return;
+            continue;
         }
         pages.push(rec);
         report.pages.push(rec);
@@ -369,7 +354,7 @@ async function crawl(session, ctx) {
             // The HTML as served, untouched by the browser, for the Nu checker.
             const n = String(pages.length).padStart(3, '0');
             rec.htmlFile = path.join(htmlDir,
-                `${session.name ? 'signed-in-' : ''}${n}-${slug(key, cfg)}.html`);
+                `${visitor.name ? 'signed-in-' : ''}${n}-${slug(key, cfg)}.html`);
             fs.writeFileSync(rec.htmlFile, await response.body());
 
             const facts = await pageFacts(main.page);
@@ -381,45 +366,11 @@ async function crawl(session, ctx) {
                     queue.push(p);
                 }
             }
-            notify();
-            await checkPage(session, w, ctx, rec, url, facts, keyPaths.has(requested));
+            await checkPage(visitor, ctx, rec, url, facts, keyPaths.has(requested));
         } catch (e) {
             tap.result(`checks ${rec.label}`, false, String(e.stack || e));
         }
-    };
-
-    const worker = async (w) => {
-        for (;;) {
-            if (pages.length + inFlight >= cfg.maxPages) {
-                if (inFlight === 0 && queue.length > 0 && !limitNoted) {
-                    limitNoted = true;
-                    tap.note(`page limit ${cfg.maxPages} reached; ` +
-                        `${queue.length} paths not visited`);
-                }
-                if (inFlight === 0) {
-                    return;
-                }
-            } else if (queue.length > 0) {
-                const requested = queue.shift();
-                inFlight++;
-                try {
-                    await visit(w, requested);
-                } finally {
-                    inFlight--;
-                    notify();
-                }
-                continue;
-            } else if (inFlight === 0) {
-                return;
-            }
-            // Wait for a page in flight to add links or finish.
-            await new Promise((resolve) => wake.push(resolve));
-        }
-    };
-
-    await session.main(0);
-    await Promise.all(Array.from({ length: cfg.workers }, (_, w) => worker(w)));
-    notify();
+    }
     return pages;
 }
 
@@ -450,4 +401,4 @@ function checkTitles(pages, tap) {
     }
 }
 
-module.exports = { Session, crawl, checkTitles, followable, slug };
+module.exports = { Visitor, crawl, checkTitles, followable, slug };

@@ -1,5 +1,5 @@
 'use strict';
-// The optional sign-in step: signs the main context of a Session in with the test
+// The optional sign-in step: signs the main context of a Visitor in with the test
 // account from TSUNAGU_TEST_USER / TSUNAGU_TEST_PASSWORD, by keyboard, through the
 // site's own login form.  Skipped when either variable is unset.
 
@@ -12,9 +12,9 @@ function loginConfigured(cfg) {
 
 // Signs in; resolves to { ok, detail: [lines] }.  Never throws: a failed sign-in is a
 // failed test, and the signed-in crawl then still runs (as whatever the site shows).
-async function login(session) {
-    const cfg = session.cfg;
-    const { page } = await session.main();
+async function login(visitor) {
+    const cfg = visitor.cfg;
+    const { page } = await visitor.main();
     const url = new URL(cfg.login.path, cfg.baseUrl).href;
     try {
         const response = await page.goto(url, { waitUntil: 'load' });

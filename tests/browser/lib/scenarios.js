@@ -1,7 +1,7 @@
 'use strict';
 // Keyboard-only scenarios on real pages (skip link, text-size switch) and a check of
-// the fillFormByKeyboard helper itself on a fixture form, so the helper is known to
-// work before the first real form needs it.
+// fillFormByKeyboard itself on a fixture form, so it is known to work before the first
+// real form needs it.
 
 const fs = require('fs');
 const path = require('path');
@@ -153,8 +153,8 @@ async function textSizeSwitch(page, cfg, tap) {
 }
 
 // fillFormByKeyboard on the fixture form: every kind of control it supports.
-async function formHelper(page, cfg, tap) {
-    const name = 'keyboard fillFormByKeyboard helper (fixture form)';
+async function fixtureForm(page, cfg, tap) {
+    const name = 'keyboard fillFormByKeyboard on a fixture form';
     const problems = [];
     try {
         const html = fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'form.html'), 'utf8');
@@ -208,7 +208,7 @@ async function runScenarios(browser, cfg, tap) {
     context.setDefaultNavigationTimeout(cfg.timeouts.navigationMs);
     try {
         const page = await context.newPage();
-        for (const scenario of [skipLink, textSizeSwitch, formHelper]) {
+        for (const scenario of [skipLink, textSizeSwitch, fixtureForm]) {
             await context.clearCookies();
             await page.setViewportSize(cfg.wide);
             await scenario(page, cfg, tap);
@@ -218,4 +218,4 @@ async function runScenarios(browser, cfg, tap) {
     }
 }
 
-module.exports = { runScenarios, skipLink, textSizeSwitch, formHelper };
+module.exports = { runScenarios, skipLink, textSizeSwitch, fixtureForm };
