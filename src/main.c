@@ -3,8 +3,11 @@
  * operator does (ARCHITECTURE.md decision 1).
  *
  *   tsunagu serve   [--listen ADDR:PORT] [--data DIR] [--config FILE] [--threads N]
+ *   tsunagu worker  [--once] [--data DIR] [--config FILE]
  *   tsunagu migrate [--data DIR] [--config FILE]
  *   tsunagu demo    [--data DIR] [--config FILE]
+ *   tsunagu mail    test ADDRESS | queue | retry ID | stop ADDRESS | unstop ADDRESS
+ *                   | bulk KIND FILE       [--data DIR] [--config FILE]
  *   tsunagu version
  *
  * Settings come from defaults, then the INI file (--config), then TSUNAGU_*
@@ -20,37 +23,44 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "domain/demo.h"
 #include "domain/master.h"
 #include "http/server.h"
+#include "mail/smtp.h"
 #include "store/store.h"
 #include "web/app.h"
+#include "worker/worker.h"
 
 extern char **environ;
 
-enum { EXIT_USAGE = 2 };
-
 typedef struct command {
     const char *name;
-    int (*run)(config *cfg);
-    const char *flags[5];   /* accepted flags, NULL-terminated */
+    int (*run)(config *cfg, const cmd_args *args);
+    const char *flags[6];   /* accepted flags, NULL-terminated */
+    int max_args;           /* positional arguments accepted */
     const char *help;
 } command;
 
-static int cmd_serve(config *cfg);
-static int cmd_migrate(config *cfg);
-static int cmd_demo(config *cfg);
-static int cmd_version(config *cfg);
+static int cmd_serve(config *cfg, const cmd_args *args);
+static int cmd_worker(config *cfg, const cmd_args *args);
+static int cmd_migrate(config *cfg, const cmd_args *args);
+static int cmd_demo(config *cfg, const cmd_args *args);
+static int cmd_version(config *cfg, const cmd_args *args);
 
 static const command commands[] = {
-    {"serve", cmd_serve, {"listen", "data", "config", "threads", NULL},
+    {"serve", cmd_serve, {"listen", "data", "config", "threads", NULL}, 0,
      "ウェブサーバーを起動します（起動時にデータベースを移行します）"},
-    {"migrate", cmd_migrate, {"data", "config", NULL},
+    {"worker", cmd_worker, {"data", "config", "once", NULL}, 0,
+     "メールの送信などの裏方の処理を実行します（--once: 今送るものを送って終了）"},
+    {"migrate", cmd_migrate, {"data", "config", NULL}, 0,
      "データベースを最新の構造に移行し、マスターデータを読み込みます"},
-    {"demo", cmd_demo, {"data", "config", NULL}, "デモデータを読み込みます"},
-    {"version", cmd_version, {NULL}, "版を表示します"},
+    {"demo", cmd_demo, {"data", "config", NULL}, 0, "デモデータを読み込みます"},
+    {"mail", cli_mail, {"data", "config", NULL}, 3,
+     "メールの送信待ちの確認と操作（tsunagu mail で説明を表示）"},
+    {"version", cmd_version, {NULL}, 0, "版を表示します"},
 };
 
 static void usage(FILE *f)
@@ -62,7 +72,8 @@ static void usage(FILE *f)
                "  --listen ADDR:PORT  待ち受けるアドレス（既定 127.0.0.1:8080）\n"
                "  --data DIR          データフォルダ（既定 ./var）\n"
                "  --config FILE       設定ファイル（INI 形式）\n"
-               "  --threads N         HTTP 処理スレッド数\n");
+               "  --threads N         HTTP 処理スレッド数\n"
+               "  --once              （worker）送信待ちを一度送って終了します\n");
 }
 
 /* The command's own spelling of flag name, or NULL if it takes no such flag. */
@@ -80,8 +91,9 @@ static const char *flag_key(const char *flag)
     return strcmp(flag, "data") == 0 ? "data_dir" : flag;
 }
 
-/* Parses argv after the subcommand into cfg; exits with EXIT_USAGE on error. */
-static void parse_flags(const command *c, int argc, char **argv, config *cfg)
+/* Parses argv after the subcommand into cfg and args; exits with EXIT_USAGE
+ * on error. */
+static void parse_flags(const command *c, int argc, char **argv, config *cfg, cmd_args *args)
 {
     const char *names[16], *values[16];
     size_t n = 0;
@@ -91,8 +103,12 @@ static void parse_flags(const command *c, int argc, char **argv, config *cfg)
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
-            fprintf(stderr, "tsunagu %s: 余分な引数です: %s\n", c->name, a);
-            exit(EXIT_USAGE);
+            if (args->argc >= c->max_args) {
+                fprintf(stderr, "tsunagu %s: 余分な引数です: %s\n", c->name, a);
+                exit(EXIT_USAGE);
+            }
+            args->argv[args->argc++] = argv[i];
+            continue;
         }
         char name[64];
         const char *eq = strchr(a + 2, '=');
@@ -107,6 +123,14 @@ static void parse_flags(const command *c, int argc, char **argv, config *cfg)
         if (!flag) {
             fprintf(stderr, "tsunagu %s: 不明なオプションです: --%s\n", c->name, name);
             exit(EXIT_USAGE);
+        }
+        if (strcmp(name, "once") == 0) { /* a switch: no value */
+            if (eq) {
+                fprintf(stderr, "tsunagu %s: --once に値は付けません\n", c->name);
+                exit(EXIT_USAGE);
+            }
+            args->once = true;
+            continue;
         }
         const char *value = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
         if (!value) {
@@ -138,42 +162,10 @@ static void parse_flags(const command *c, int argc, char **argv, config *cfg)
     }
 }
 
-/* Opens the database in the data dir (created 0700) and brings it up to date:
- * migrations, then master data. */
-static store *open_and_migrate(const config *cfg)
+static int cmd_migrate(config *cfg, const cmd_args *args)
 {
-    char err[512], dir[4200];
-    if (mkdir(cfg->data_dir, 0700) != 0 && errno != EEXIST) {
-        log_error("%s を作成できません: %s", cfg->data_dir, strerror(errno));
-        return NULL;
-    }
-    store *db = store_open(cfg->data_dir, err, sizeof err);
-    if (!db) {
-        log_error("データベースを開けません: %s", err);
-        return NULL;
-    }
-    int applied = store_migrate(db, err, sizeof err);
-    if (applied < 0) {
-        log_error("データベースの移行に失敗しました: %s", err);
-        store_close(db);
-        return NULL;
-    }
-    if (applied > 0)
-        log_info("データベースを移行しました: %d 件（現在の版 %d）", applied,
-                 store_schema_version(db));
-    snprintf(dir, sizeof dir, "%s/data/master", cfg->share_dir);
-    long items = master_load_dir(db, dir, err, sizeof err);
-    if (items < 0) {
-        log_error("マスターデータを読み込めません: %s", err);
-        store_close(db);
-        return NULL;
-    }
-    return db;
-}
-
-static int cmd_migrate(config *cfg)
-{
-    store *db = open_and_migrate(cfg);
+    (void)args;
+    store *db = cli_open_db(cfg);
     if (!db)
         return 1;
     printf("データベースは最新です（版 %d）\n", store_schema_version(db));
@@ -181,9 +173,10 @@ static int cmd_migrate(config *cfg)
     return 0;
 }
 
-static int cmd_demo(config *cfg)
+static int cmd_demo(config *cfg, const cmd_args *args)
 {
-    store *db = open_and_migrate(cfg);
+    (void)args;
+    store *db = cli_open_db(cfg);
     if (!db)
         return 1;
     char err[512];
@@ -197,26 +190,95 @@ static int cmd_demo(config *cfg)
     return 0;
 }
 
-static int cmd_version(config *cfg)
+static int cmd_version(config *cfg, const cmd_args *args)
 {
+    (void)args;
     (void)cfg;
     printf("tsunagu %s\n", TSUNAGU_VERSION);
     return 0;
 }
 
-static int cmd_serve(config *cfg)
+/* Blocks the stop and reload signals in every thread to come; the main
+ * thread waits for them with wait_for_stop(). */
+static void block_signals(sigset_t *set)
 {
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* Waits for SIGTERM or SIGINT, reopening the logs on SIGHUP meanwhile. */
+static void wait_for_stop(const sigset_t *set)
+{
+    for (;;) {
+        int sig = 0;
+        if (sigwait(set, &sig) != 0)
+            continue;
+        if (sig == SIGHUP) {
+            log_reopen();
+            log_info("ログファイルを開き直しました");
+            continue;
+        }
+        log_info("終了の合図 (%s) を受けました: 処理中の仕事を終えてから停止します",
+                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
+        return;
+    }
+}
+
+static int cmd_worker(config *cfg, const cmd_args *args)
+{
+    char err[512];
+    sigset_t set;
+    if (!args->once)
+        block_signals(&set);
+    store *db = cli_open_db(cfg);
+    if (!db)
+        return 1;
+    store_close(db);
+    if (!log_open(cfg->data_dir, cfg->log_level, true, err, sizeof err)) {
+        fprintf(stderr, "tsunagu worker: %s\n", err);
+        return 1;
+    }
+    worker *w = worker_new(cfg, args->once);
+    if (!w) {
+        log_error("メモリが足りません");
+        log_close();
+        return 1;
+    }
+    bool ok = true;
+    if (args->once) {
+        ok = worker_run(w, err, sizeof err);
+    } else if (!worker_start_thread(w)) {
+        snprintf(err, sizeof err, "ワーカーのスレッドを起動できません");
+        ok = false;
+    } else {
+        log_info("tsunagu %s: ワーカーを起動しました（SMTP %s）", TSUNAGU_VERSION, cfg->smtp_url);
+        wait_for_stop(&set);
+        worker_stop(w);
+    }
+    worker_totals t = worker_get_totals(w);
+    worker_free(w);
+    if (!ok)
+        log_error("%s", err);
+    else if (args->once)
+        printf("送信 %ld 件、再送待ち %ld 件、送信失敗 %ld 件、メール停止で省略 %ld 件\n", t.sent,
+               t.retried, t.failed, t.skipped);
+    log_close();
+    return ok ? 0 : 1;
+}
+
+static int cmd_serve(config *cfg, const cmd_args *args)
+{
+    (void)args;
     char err[512];
     /* Block the signals in every thread; this one waits for them below. */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_signals(&set);
 
-    store *db = open_and_migrate(cfg);
+    store *db = cli_open_db(cfg);
     if (!db)
         return 1;
     store_close(db);
@@ -251,6 +313,18 @@ static int cmd_serve(config *cfg)
         log_close();
         return 1;
     }
+    worker *w = NULL;
+    if (strcmp(cfg->worker, "on") == 0) {
+        w = worker_new(cfg, false);
+        if (!w || !worker_start_thread(w)) {
+            log_error("ワーカーのスレッドを起動できません");
+            worker_free(w);
+            http_server_stop(s);
+            app_free(&a);
+            log_close();
+            return 1;
+        }
+    }
     buf desc = BUF_INIT;
     config_describe(cfg, &desc);
     log_info("tsunagu %s: http://%s%s%s:%u/ で待ち受けています（スレッド %u）", TSUNAGU_VERSION,
@@ -260,20 +334,12 @@ static int cmd_serve(config *cfg)
         log_debug("設定:\n%s", desc.data);
     buf_free(&desc);
 
-    for (;;) {
-        int sig = 0;
-        if (sigwait(&set, &sig) != 0)
-            continue;
-        if (sig == SIGHUP) {
-            log_reopen();
-            log_info("ログファイルを開き直しました");
-            continue;
-        }
-        log_info("終了の合図 (%s) を受けました: 処理中のリクエストを終えてから停止します",
-                 sig == SIGTERM ? "SIGTERM" : "SIGINT");
-        break;
-    }
+    wait_for_stop(&set);
     http_server_stop(s);
+    if (w) {
+        worker_stop(w);
+        worker_free(w);
+    }
     app_free(&a);
     log_info("停止しました");
     log_close();
@@ -292,14 +358,22 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(argv[1], "--version") == 0)
-        return cmd_version(NULL);
+        return cmd_version(NULL, NULL);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
         static config cfg;
+        static char *positional[8];
+        cmd_args args = {.argv = positional};
         config_defaults(&cfg);
-        parse_flags(&commands[i], argc - 2, argv + 2, &cfg);
-        return commands[i].run(&cfg);
+        parse_flags(&commands[i], argc - 2, argv + 2, &cfg, &args);
+        if (!smtp_global_init()) {
+            fprintf(stderr, "tsunagu: libcurl を初期化できません\n");
+            return 1;
+        }
+        int rc = commands[i].run(&cfg, &args);
+        smtp_global_cleanup();
+        return rc;
     }
     fprintf(stderr, "tsunagu: 不明なコマンドです: %s\n\n", argv[1]);
     usage(stderr);

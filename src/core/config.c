@@ -39,6 +39,7 @@ typedef enum {
     KIND_SMTP_URL,  /* smtp:// or smtps:// */
     KIND_MAIL,      /* one mail address */
     KIND_LEVEL,     /* log level name */
+    KIND_CHOICE,    /* one of the words in choices */
 } key_kind;
 
 typedef struct key_desc {
@@ -48,33 +49,48 @@ typedef struct key_desc {
     size_t size;     /* of a char[] field */
     unsigned min, max;
     bool empty_ok;
+    const char *const *choices; /* KIND_CHOICE: NULL-terminated */
 } key_desc;
 
 #define STR_FIELD(f) offsetof(config, f), sizeof(((config *)0)->f)
 #define UINT_FIELD(f) offsetof(config, f), 0
 
+static const char *const tls_choices[] = {"auto", "starttls", "none", NULL};
+static const char *const on_off[] = {"on", "off", NULL};
+
 /* The ranges of the session and lockout settings are sanity bounds, not
  * policy: the security policy's values are the defaults. */
 static const key_desc keys[] = {
-    {"listen", KIND_LISTEN, 0, 0, 0, 0, false},
-    {"port", KIND_PORT, UINT_FIELD(port), 1, 65535, false},
-    {"data_dir", KIND_PATH, STR_FIELD(data_dir), 0, 0, false},
-    {"share_dir", KIND_PATH, STR_FIELD(share_dir), 0, 0, false},
-    {"threads", KIND_UINT, UINT_FIELD(threads), 1, LIMIT_WORKER_THREADS, false},
-    {"client_timeout", KIND_UINT, UINT_FIELD(client_timeout), 1, 3600, false},
-    {"trusted_proxies", KIND_PROXIES, STR_FIELD(trusted_proxies), 0, 0, true},
-    {"base_url", KIND_HTTP_URL, STR_FIELD(base_url), 0, 0, true},
-    {"log_level", KIND_LEVEL, 0, 0, 0, 0, false},
-    {"smtp_url", KIND_SMTP_URL, STR_FIELD(smtp_url), 0, 0, false},
-    {"smtp_from", KIND_MAIL, STR_FIELD(smtp_from), 0, 0, true},
-    {"smtp_user", KIND_TEXT, STR_FIELD(smtp_user), 0, 0, true},
-    {"smtp_password_file", KIND_PATH, STR_FIELD(smtp_password_file), 0, 0, true},
-    {"centre_bcc", KIND_MAIL, STR_FIELD(centre_bcc), 0, 0, true},
+    {"listen", KIND_LISTEN, 0, 0, 0, 0, false, NULL},
+    {"port", KIND_PORT, UINT_FIELD(port), 1, 65535, false, NULL},
+    {"data_dir", KIND_PATH, STR_FIELD(data_dir), 0, 0, false, NULL},
+    {"share_dir", KIND_PATH, STR_FIELD(share_dir), 0, 0, false, NULL},
+    {"threads", KIND_UINT, UINT_FIELD(threads), 1, LIMIT_WORKER_THREADS, false, NULL},
+    {"client_timeout", KIND_UINT, UINT_FIELD(client_timeout), 1, 3600, false, NULL},
+    {"trusted_proxies", KIND_PROXIES, STR_FIELD(trusted_proxies), 0, 0, true, NULL},
+    {"base_url", KIND_HTTP_URL, STR_FIELD(base_url), 0, 0, true, NULL},
+    {"log_level", KIND_LEVEL, 0, 0, 0, 0, false, NULL},
+    {"smtp_url", KIND_SMTP_URL, STR_FIELD(smtp_url), 0, 0, false, NULL},
+    {"smtp_from", KIND_MAIL, STR_FIELD(smtp_from), 0, 0, true, NULL},
+    {"smtp_user", KIND_TEXT, STR_FIELD(smtp_user), 0, 0, true, NULL},
+    {"smtp_password_file", KIND_PATH, STR_FIELD(smtp_password_file), 0, 0, true, NULL},
+    {"centre_bcc", KIND_MAIL, STR_FIELD(centre_bcc), 0, 0, true, NULL},
+    {"smtp_from_name", KIND_TEXT, STR_FIELD(smtp_from_name), 0, 0, true, NULL},
+    {"smtp_tls", KIND_CHOICE, STR_FIELD(smtp_tls), 0, 0, false, tls_choices},
+    {"worker", KIND_CHOICE, STR_FIELD(worker), 0, 0, false, on_off},
+    /* a try every second to a try a day; a mail a minute to a day of tries */
+    {"mail_connections", KIND_UINT, UINT_FIELD(mail_connections), 1, 16, false, NULL},
+    {"smtp_ca_file", KIND_PATH, STR_FIELD(smtp_ca_file), 0, 0, true, NULL},
+    {"mail_max_attempts", KIND_UINT, UINT_FIELD(mail_max_attempts), 1, 100, false, NULL},
+    {"mail_retry_base", KIND_UINT, UINT_FIELD(mail_retry_base), 1, 86400, false, NULL},
+    {"mail_lease", KIND_UINT, UINT_FIELD(mail_lease), 1, 86400, false, NULL},
+    {"mail_bulk_rate", KIND_UINT, UINT_FIELD(mail_bulk_rate), 0, 1000000, false, NULL},
+    {"mail_keep_days", KIND_UINT, UINT_FIELD(mail_keep_days), 1, 3650, false, NULL},
     /* one day idle, 30 days absolute: beyond that a "session" is a password */
-    {"session_idle_min", KIND_UINT, UINT_FIELD(session_idle_min), 1, 1440, false},
-    {"session_abs_hours", KIND_UINT, UINT_FIELD(session_abs_hours), 1, 720, false},
-    {"lockout_failures", KIND_UINT, UINT_FIELD(lockout_failures), 1, 100, false},
-    {"lockout_min", KIND_UINT, UINT_FIELD(lockout_min), 1, 1440, false},
+    {"session_idle_min", KIND_UINT, UINT_FIELD(session_idle_min), 1, 1440, false, NULL},
+    {"session_abs_hours", KIND_UINT, UINT_FIELD(session_abs_hours), 1, 720, false, NULL},
+    {"lockout_failures", KIND_UINT, UINT_FIELD(lockout_failures), 1, 100, false, NULL},
+    {"lockout_min", KIND_UINT, UINT_FIELD(lockout_min), 1, 1440, false, NULL},
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 
@@ -91,6 +107,14 @@ void config_defaults(config *c)
     c->client_timeout = LIMIT_CONNECTION_TIMEOUT_S;
     c->log_level = LOG_INFO;
     snprintf(c->smtp_url, sizeof c->smtp_url, "%s", "smtp://127.0.0.1:2525");
+    snprintf(c->smtp_tls, sizeof c->smtp_tls, "%s", "auto");
+    snprintf(c->worker, sizeof c->worker, "%s", "on");
+    c->mail_connections = 2;
+    c->mail_max_attempts = 10;
+    c->mail_retry_base = 60;
+    c->mail_lease = 300;
+    c->mail_bulk_rate = 600;
+    c->mail_keep_days = 90;
     c->session_idle_min = 30;
     c->session_abs_hours = 12;
     c->lockout_failures = 5;
@@ -442,6 +466,20 @@ bool config_set(config *c, const char *key, const char *value, const char *sourc
         return key_error(err, errlen, source, k->name,
                          "%s は debug、info、warn、error のいずれかで指定してください",
                          show(value).s);
+    case KIND_CHOICE:
+        for (size_t i = 0; k->choices[i]; i++)
+            if (strcmp(value, k->choices[i]) == 0) {
+                memcpy(field, value, strlen(value) + 1);
+                return true;
+            }
+        {
+            char list[128] = "";
+            for (size_t i = 0; k->choices[i]; i++)
+                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                         i ? "、" : "", k->choices[i]);
+            return key_error(err, errlen, source, k->name,
+                             "%s は %s のいずれかで指定してください", show(value).s, list);
+        }
     case KIND_PROXIES:
         return set_proxies(field, k->size, value, source, err, errlen);
     case KIND_HTTP_URL:

@@ -24,7 +24,13 @@
  *   log_level            debug | info | warn | error
  *   smtp_url             smtp://host[:port] or smtps://host[:port]
  *   smtp_from, centre_bcc  mail addresses (centre_bcc may be "")
- *   smtp_user, smtp_password_file
+ *   smtp_user, smtp_password_file, smtp_from_name
+ *   smtp_tls             auto | starttls | none
+ *   smtp_ca_file         file of CA certificates (PEM) for the SMTP server's certificate
+ *   mail_connections     1..16 SMTP connections per worker
+ *   worker               on | off
+ *   mail_max_attempts (1..100), mail_retry_base (1..86400 s), mail_lease (1..86400 s),
+ *   mail_bulk_rate (0..1000000 per minute, 0 = no limit), mail_keep_days (1..3650)
  *   session_idle_min (1..1440), session_abs_hours (1..720),
  *   lockout_failures (1..100), lockout_min (1..1440)
  */
@@ -58,6 +64,21 @@ typedef struct config {
     char smtp_user[256];        /* default "" (no SMTP authentication) */
     char smtp_password_file[4096]; /* default ""; the file's content is the password */
     char centre_bcc[256];       /* default "" (no copy to the centre) */
+    char smtp_from_name[256];   /* display name of From; default "" (the centre's name
+                                   from the site settings) */
+    char smtp_tls[16];          /* auto | starttls | none; default auto (TLS required
+                                   unless the SMTP server is on this machine) */
+    char worker[4];             /* on | off: serve runs the background worker (mail
+                                   delivery) in a thread; default on */
+    char smtp_ca_file[4096];    /* CA certificates to trust for the SMTP server's TLS
+                                   certificate; default "" (the system's) */
+    unsigned mail_connections;  /* SMTP connections a worker sends over side by side;
+                                   default 2 (bench/mail.sh) */
+    unsigned mail_max_attempts; /* tries before a mail is failed; default 10 */
+    unsigned mail_retry_base;   /* seconds before the first retry, doubling; default 60 */
+    unsigned mail_lease;        /* seconds a worker holds a claimed mail; default 300 */
+    unsigned mail_bulk_rate;    /* bulk mails per minute, 0 = no limit; default 600 */
+    unsigned mail_keep_days;    /* days sent mails stay in the outbox; default 90 */
     unsigned session_idle_min;  /* default 30 */
     unsigned session_abs_hours; /* default 12 */
     unsigned lockout_failures;  /* default 5 */

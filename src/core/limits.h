@@ -170,4 +170,10 @@
 #define LIMIT_TMPL_FILES 4096
 #define LIMIT_TMPL_DIR_DEPTH 16
 
+/* --- mail (mail/, domain/mail.c) --- */
+
+/* Bytes of one mail template file (templates/mail/<kind>.txt).  The longest
+ * mail text (matching mail) is a few KiB; 64 KiB bounds a mistaken file. */
+#define LIMIT_MAIL_TEMPLATE (64 * 1024)
+
 #endif

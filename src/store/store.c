@@ -107,28 +107,50 @@ static bool make_data_dir(const char *dir, char *err, size_t errlen)
 /* Creates the database file with mode 0600 before SQLite opens it.  SQLite
  * creates the -wal and -shm files with the database file's mode, so this
  * alone keeps all three private, with no change to the process-wide umask
- * (which would race with other threads creating files). */
+ * (which would race with other threads creating files).
+ *
+ * An existing file is only looked at through its path (stat, chmod), never
+ * opened: closing any descriptor of the database file drops every POSIX lock
+ * this process holds on it, including those of other connections that are
+ * in the middle of a transaction (SQLite's "how to corrupt" list, 2.2).  A
+ * new file is created with O_EXCL; nobody can hold a lock on a file that did
+ * not exist a moment ago, so closing that descriptor is safe. */
 static bool prepare_db_file(const char *path, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        set_open_err(err, errlen, "データベース %s を開けません: %s", path, strerror(errno));
+    struct stat sb;
+    if (stat(path, &sb) != 0) {
+        if (errno != ENOENT) {
+            set_open_err(err, errlen, "データベース %s を調べられません: %s", path,
+                         strerror(errno));
+            return false;
+        }
+        int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd >= 0) {
+            close(fd);
+            return true;
+        }
+        if (errno != EEXIST) {
+            set_open_err(err, errlen, "データベース %s を作成できません: %s", path,
+                         strerror(errno));
+            return false;
+        }
+        /* created by another thread or process meanwhile: check it below */
+        if (stat(path, &sb) != 0) {
+            set_open_err(err, errlen, "データベース %s を調べられません: %s", path,
+                         strerror(errno));
+            return false;
+        }
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        set_open_err(err, errlen, "データベース %s が通常のファイルではありません", path);
         return false;
     }
-    struct stat sb;
-    bool ok = fstat(fd, &sb) == 0;
-    if (ok && !S_ISREG(sb.st_mode)) {
-        set_open_err(err, errlen, "データベース %s が通常のファイルではありません", path);
-        ok = false;
-    } else if (ok && (sb.st_mode & 077) != 0 && fchmod(fd, 0600) != 0) {
+    if ((sb.st_mode & 077) != 0 && chmod(path, 0600) != 0) {
         set_open_err(err, errlen, "データベース %s の権限を 0600 にできません: %s", path,
                      strerror(errno));
-        ok = false;
-    } else if (!ok) {
-        set_open_err(err, errlen, "データベース %s を調べられません: %s", path, strerror(errno));
+        return false;
     }
-    close(fd);
-    return ok;
+    return true;
 }
 
 /* An existing -wal or -shm file keeps the mode it was created with; tighten it
@@ -346,9 +368,20 @@ bool store_ping(store *db)
 void store_timestamp(char out[STORE_TIMESTAMP_LEN])
 {
     struct timespec ts;
-    struct tm tm;
     clock_gettime(CLOCK_REALTIME, &ts);
-    if (!gmtime_r(&ts.tv_sec, &tm) ||
+    store_timestamp_at((int64_t)ts.tv_sec, out);
+}
+
+void store_timestamp_at(int64_t t, char out[STORE_TIMESTAMP_LEN])
+{
+    struct tm tm;
+    time_t tt = (time_t)t;
+    if (t < 0 || t > 253402300799 || !gmtime_r(&tt, &tm) ||
         strftime(out, STORE_TIMESTAMP_LEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         snprintf(out, STORE_TIMESTAMP_LEN, "1970-01-01T00:00:00Z");
+}
+
+store_rc store_relax_durability(store *db)
+{
+    return store_exec(db, "PRAGMA synchronous = NORMAL");
 }

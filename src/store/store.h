@@ -130,6 +130,18 @@ const char *store_errmsg(store *db);
  * out must hold STORE_TIMESTAMP_LEN bytes. */
 void store_timestamp(char out[STORE_TIMESTAMP_LEN]);
 
+/* The same for Unix time t (seconds); a time outside years 1970..9999 gives
+ * "1970-01-01T00:00:00Z". */
+void store_timestamp_at(int64_t t, char out[STORE_TIMESTAMP_LEN]);
+
+/* Lets this connection's commits reach the disk later: survives a crash of
+ * the process (kill -9), not of the machine.  Only for writes whose loss
+ * costs a repeat and never data: the mail worker's delivery marks, whose
+ * loss after a power cut means a mail is sent a second time with the same
+ * Message-ID.  (SQLite: synchronous=NORMAL, which in WAL mode keeps the
+ * database consistent.)  STORE_OK or an error. */
+store_rc store_relax_durability(store *db);
+
 /* ---- transactions ---- */
 
 /* The transaction body.  It runs store functions on db and returns STORE_OK

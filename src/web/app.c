@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/secret.h"
+#include "domain/mail.h"
 #include "http/csrf.h"
 
 bool app_init(app *a, const config *cfg, char *err, size_t errlen)
@@ -17,6 +18,11 @@ bool app_init(app *a, const config *cfg, char *err, size_t errlen)
     a->tmpl = tmpl_set_load(path, msg, sizeof msg);
     if (!a->tmpl) {
         snprintf(err, errlen, "テンプレートの読み込みに失敗しました: %s", msg);
+        goto fail;
+    }
+    a->mail = mail_env_load(cfg, msg, sizeof msg);
+    if (!a->mail) {
+        snprintf(err, errlen, "メールの文面の読み込みに失敗しました: %s", msg);
         goto fail;
     }
     snprintf(path, sizeof path, "%s/static", cfg->share_dir);
@@ -47,6 +53,7 @@ fail:
 void app_free(app *a)
 {
     tmpl_set_free(a->tmpl);
+    mail_env_free(a->mail);
     if (a->statics)
         static_close(a->statics);
     router_free(a->router);

@@ -17,16 +17,18 @@
 #include "tmpl/tmpl.h"
 
 struct store;
+struct mail_env;
 
 typedef struct app {
     config cfg;
     tmpl_set *tmpl;
+    struct mail_env *mail; /* mail texts and sender (domain/mail.h) */
     static_files *statics;
     router *router;
 } app;
 
-/* Loads templates (stopping on any compile error), opens static/, compiles
- * the route table, loads the CSRF key.  false with err on any failure. */
+/* Loads templates and mail texts (stopping on any compile error), opens
+ * static/, compiles the route table, loads the CSRF key.  false with err on any failure. */
 bool app_init(app *a, const config *cfg, char *err, size_t errlen);
 void app_free(app *a);
 

@@ -26,6 +26,8 @@ const route web_routes[] = {
      .csrf_waiver = "test of the waiver mechanism", .max_body = 1024},
     {.method = "GET", .path = "/_test/slow", .handler = web_test_slow, .perm = PERM_PUBLIC},
     {.method = "GET", .path = "/_test/member", .handler = web_test_echo, .perm = PERM_MEMBER},
+    {.method = "POST", .path = "/_test/mail", .handler = web_test_mail, .perm = PERM_PUBLIC,
+     .csrf_waiver = "test of the outbox transaction, driven by scripts", .max_body = 4096},
 #endif
 };
 

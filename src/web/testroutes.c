@@ -13,6 +13,9 @@
 #include <time.h>
 
 #include "core/secret.h"
+#include "domain/mail.h"
+#include "store/store.h"
+#include "domain/mail.h"
 #include "http/csrf.h"
 #include "http/response.h"
 #include "web/app.h"
@@ -129,6 +132,54 @@ int web_test_slow(http_request *req)
         n = 500;
     nanosleep(&(struct timespec){n / 1000, (n % 1000) * 1000000L}, NULL);
     return http_text(req, 200, "text/plain; charset=utf-8", "slept\n") ? 0 : -1;
+}
+
+/* POST /_test/mail (to, name, fail): in one transaction, records a setting
+ * and queues the test mail to `to`; with fail=1 the transaction then fails.
+ * Shows that a mail exists if and only if its change was committed. */
+typedef struct test_mail_ctx {
+    http_request *req;
+    const char *to, *name;
+    bool fail;
+    int64_t id;
+    char err[512];
+} test_mail_ctx;
+
+static store_rc test_mail_tx(store *db, void *ctx)
+{
+    test_mail_ctx *c = ctx;
+    store_rc rc = store_setting_put(db, "test.mail_change", c->to);
+    if (rc != STORE_OK)
+        return rc;
+    rc = mail_enqueue(db, ((app *)c->req->app)->mail, c->req->a, "test", c->to, c->name, NULL, &c->id,
+                      c->err, sizeof c->err);
+    if (rc != STORE_OK)
+        return rc;
+    return c->fail ? STORE_ERROR : STORE_OK;
+}
+
+int web_test_mail(http_request *req)
+{
+    const http_params *f = req->form ? &req->form->fields : NULL;
+    const char *fail = f ? http_params_get(f, "fail") : NULL;
+    test_mail_ctx c = {
+        .req = req,
+        .to = f ? http_params_get(f, "to") : NULL,
+        .name = f ? http_params_get(f, "name") : NULL,
+        .fail = fail && strcmp(fail, "1") == 0,
+    };
+    if (!c.to)
+        c.to = "";
+    store_rc rc = store_tx(req->db, test_mail_tx, &c);
+    if (rc == STORE_OK) {
+        buf_printf(&req->resp.body, "queued %lld\n", (long long)c.id);
+        req->resp.status = 200;
+    } else {
+        buf_printf(&req->resp.body, "%s\n", c.err[0] ? c.err : "rolled back");
+        req->resp.status = c.err[0] ? 400 : 500;
+    }
+    req->resp.content_type = "text/plain; charset=utf-8";
+    return buf_ok(&req->resp.body) ? 0 : -1;
 }
 
 #endif

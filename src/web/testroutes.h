@@ -6,5 +6,6 @@
 int web_test_echo(http_request *req);
 int web_test_form(http_request *req);
 int web_test_slow(http_request *req);
+int web_test_mail(http_request *req);
 #endif
 #endif

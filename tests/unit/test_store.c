@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -175,6 +176,59 @@ TEST(open_creates_dir_0700_and_files_0600_whatever_the_umask)
     CHECK_INT(file_mode(t.data, "tsunagu.db"), 0600);
     store_close(db);
     umask(old);
+    tmp_remove(&t);
+}
+
+/* The other process of the test below: opens and closes a connection to
+ * the data dir named by TSUNAGU_TEST_OPEN_CLOSE, then exits. */
+__attribute__((constructor)) static void open_close_child(void)
+{
+    const char *dir = getenv("TSUNAGU_TEST_OPEN_CLOSE");
+    if (!dir)
+        return;
+    char err[256];
+    store *c = store_open(dir, err, sizeof err);
+    bool ok = c && store_ping(c);
+    store_close(c);
+    _exit(ok ? 0 : 1);
+}
+
+/* Opening another connection must not drop the POSIX locks the process
+ * holds through its open ones: if it did, a connection closing in another
+ * process would believe itself the last one and delete the -wal and -shm
+ * files under the feet of the live connections, after which the processes
+ * no longer exclude each other (two workers would claim the same mail). */
+TEST(opening_a_connection_keeps_the_other_connections_locks)
+{
+    tmpdir t;
+    char err[256];
+    tmp_make(&t);
+    store *db1 = store_open(t.data, err, sizeof err);
+    CHECK(db1 != NULL);
+    if (!db1) {
+        tmp_remove(&t);
+        return;
+    }
+    CHECK(store_migrate(db1, err, sizeof err) >= 0);
+    CHECK(store_setting_put(db1, "k", "v") == STORE_OK);
+    store *db2 = store_open(t.data, err, sizeof err); /* the open under test */
+    CHECK(db2 != NULL);
+    /* Another process comes and goes: a fresh one (exec), since a forked
+     * child would inherit SQLite's record of this process's locks. */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        setenv("TSUNAGU_TEST_OPEN_CLOSE", t.data, 1);
+        execl("/proc/self/exe", "test_store", (char *)NULL);
+        _exit(127);
+    }
+    int status = -1;
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    CHECK(file_mode(t.data, "tsunagu.db-wal") >= 0); /* still there: we are not gone */
+    CHECK(file_mode(t.data, "tsunagu.db-shm") >= 0);
+    store_close(db2);
+    store_close(db1);
     tmp_remove(&t);
 }
 
