@@ -109,7 +109,7 @@ void config_defaults(config *c)
     snprintf(c->smtp_url, sizeof c->smtp_url, "%s", "smtp://127.0.0.1:2525");
     snprintf(c->smtp_tls, sizeof c->smtp_tls, "%s", "auto");
     snprintf(c->worker, sizeof c->worker, "%s", "on");
-    c->mail_connections = 2;
+    c->mail_connections = 4;
     c->mail_max_attempts = 10;
     c->mail_retry_base = 60;
     c->mail_lease = 300;

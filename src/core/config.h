@@ -73,7 +73,7 @@ typedef struct config {
     char smtp_ca_file[4096];    /* CA certificates to trust for the SMTP server's TLS
                                    certificate; default "" (the system's) */
     unsigned mail_connections;  /* SMTP connections a worker sends over side by side;
-                                   default 2 (bench/mail.sh) */
+                                   default 4 (bench/mail.sh) */
     unsigned mail_max_attempts; /* tries before a mail is failed; default 10 */
     unsigned mail_retry_base;   /* seconds before the first retry, doubling; default 60 */
     unsigned mail_lease;        /* seconds a worker holds a claimed mail; default 300 */

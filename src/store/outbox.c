@@ -74,39 +74,22 @@ static int by_id(const void *a, const void *b)
     return (x->id > y->id) - (x->id < y->id);
 }
 
-store_rc store_outbox_claim(store *db, arena *a, const char *owner, const char *now,
-                            const char *lease_until, bool bulk, int max, store_outbox_item **items,
-                            int *n)
+/* Runs one claim statement, appending what it returns to out[*k..max). */
+static store_rc claim_step(store *db, arena *a, const char *sql, const char *owner,
+                           const char *now, const char *lease_until, int max,
+                           store_outbox_item *out, int *k)
 {
-    /* Two texts rather than a flag parameter, so each uses the index plainly. */
-    static const char *const sql[2] = {
-        "UPDATE mail_outbox SET state = 'sending', lease_owner = ?1, lease_until = ?2, "
-        "attempts = attempts + 1 WHERE id IN (SELECT id FROM mail_outbox WHERE "
-        "((state = 'pending' AND next_at <= ?3) OR (state = 'sending' AND lease_until <= ?3)) "
-        "AND bulk_id IS NULL ORDER BY next_at, id LIMIT ?4) "
-        "RETURNING id, kind, message_id, mail_from, rcpt_to, bcc, attempts, 0",
-        "UPDATE mail_outbox SET state = 'sending', lease_owner = ?1, lease_until = ?2, "
-        "attempts = attempts + 1 WHERE id IN (SELECT id FROM mail_outbox WHERE "
-        "((state = 'pending' AND next_at <= ?3) OR (state = 'sending' AND lease_until <= ?3)) "
-        "AND bulk_id IS NOT NULL ORDER BY next_at, id LIMIT ?4) "
-        "RETURNING id, kind, message_id, mail_from, rcpt_to, bcc, attempts, bulk_id",
-    };
-    *items = NULL;
-    *n = 0;
-    if (max <= 0)
+    if (*k >= max)
         return STORE_OK;
-    store_outbox_item *out = arena_alloc(a, (size_t)max * sizeof *out);
-    if (!out)
-        return STORE_NOMEM;
-    store_stmt *st = store_prepare(db, sql[bulk]);
+    store_stmt *st = store_prepare(db, sql);
     if (!st)
         return STORE_ERROR;
     store_rc rc = STORE_ERROR;
     if (store_bind_str(st, 1, owner) && store_bind_str(st, 2, lease_until) &&
-        store_bind_str(st, 3, now) && store_bind_int(st, 4, max)) {
-        int k = 0;
-        while ((rc = store_step(st)) == STORE_ROW && k < max) {
-            store_outbox_item *it = &out[k];
+        store_bind_str(st, 3, now) && store_bind_int(st, 4, max - *k)) {
+        while ((rc = store_step(st)) == STORE_ROW && *k < max) {
+            store_outbox_item *it = &out[*k];
+            memset(it, 0, sizeof *it);
             it->id = store_col_int(st, 0);
             it->kind = arena_strdup(a, store_col_text(st, 1, NULL));
             it->message_id = arena_strdup(a, store_col_text(st, 2, NULL));
@@ -119,17 +102,56 @@ store_rc store_outbox_claim(store *db, arena *a, const char *owner, const char *
                 rc = STORE_NOMEM;
                 break;
             }
-            k++;
+            (*k)++;
         }
-        if (rc == STORE_DONE) {
-            qsort(out, (size_t)k, sizeof *out, by_id);
-            *items = out;
-            *n = k;
+        if (rc == STORE_DONE)
             rc = STORE_OK;
-        }
     }
     store_done(st);
     return rc;
+}
+
+#define CLAIM_SET "UPDATE mail_outbox SET state = 'sending', lease_owner = ?1, lease_until = ?2, " \
+                  "attempts = attempts + 1 WHERE id IN (SELECT id FROM mail_outbox WHERE "
+#define CLAIM_RETURNING ") RETURNING id, kind, message_id, mail_from, rcpt_to, bcc, attempts, " \
+                        "coalesce(bulk_id, 0)"
+
+store_rc store_outbox_claim(store *db, arena *a, const char *owner, const char *now,
+                            const char *lease_until, bool bulk, int max, store_outbox_item **items,
+                            int *n)
+{
+    /* Expired leases first (rare: a worker died), then due pending mail in
+     * the order it fell due.  Separate statements, so that each walks its
+     * partial index in order and stops after max rows. */
+    static const char *const expired[2] = {
+        CLAIM_SET "state = 'sending' AND lease_until <= ?3 AND bulk_id IS NULL "
+                  "ORDER BY lease_until LIMIT ?4" CLAIM_RETURNING,
+        CLAIM_SET "state = 'sending' AND lease_until <= ?3 AND bulk_id IS NOT NULL "
+                  "ORDER BY lease_until LIMIT ?4" CLAIM_RETURNING,
+    };
+    static const char *const pending[2] = {
+        CLAIM_SET "state = 'pending' AND next_at <= ?3 AND bulk_id IS NULL "
+                  "ORDER BY next_at LIMIT ?4" CLAIM_RETURNING,
+        CLAIM_SET "state = 'pending' AND next_at <= ?3 AND bulk_id IS NOT NULL "
+                  "ORDER BY next_at LIMIT ?4" CLAIM_RETURNING,
+    };
+    *items = NULL;
+    *n = 0;
+    if (max <= 0)
+        return STORE_OK;
+    store_outbox_item *out = arena_alloc(a, (size_t)max * sizeof *out);
+    if (!out)
+        return STORE_NOMEM;
+    int k = 0;
+    store_rc rc = claim_step(db, a, expired[bulk], owner, now, lease_until, max, out, &k);
+    if (rc == STORE_OK)
+        rc = claim_step(db, a, pending[bulk], owner, now, lease_until, max, out, &k);
+    if (rc != STORE_OK)
+        return rc;
+    qsort(out, (size_t)k, sizeof *out, by_id);
+    *items = out;
+    *n = k;
+    return STORE_OK;
 }
 
 store_rc store_outbox_sent(store *db, int64_t id, const char *owner, const char *now)

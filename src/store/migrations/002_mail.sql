@@ -43,7 +43,10 @@ CREATE TABLE mail_outbox (
 );
 
 -- The worker's claim: due pending rows and expired leases, oldest first.
-CREATE INDEX mail_outbox_due ON mail_outbox (state, next_at);
+-- Partial indexes, so that a sent message leaves them and marking it sent
+-- rewrites as few pages as possible.
+CREATE INDEX mail_outbox_pending ON mail_outbox (next_at) WHERE state = 'pending';
+CREATE INDEX mail_outbox_sending ON mail_outbox (lease_until) WHERE state = 'sending';
 CREATE INDEX mail_outbox_bulk ON mail_outbox (bulk_id);
 
 -- The whole RFC 5322 text of a message (7-bit ASCII) exactly as it goes over
