@@ -9,20 +9,6 @@
 #include "core/limits.h"
 #include "core/utf8.h"
 
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    utf8_trim_partial(err);
-}
-
 /* Puts "line N: " in front of the message already in err (the callback's),
  * dropping its tail if the whole does not fit. */
 static void prefix_line(char *err, size_t errlen, size_t line)
@@ -35,7 +21,7 @@ static void prefix_line(char *err, size_t errlen, size_t line)
         return;
     size_t plen = (size_t)p;
     if (plen >= errlen) {
-        set_err(err, errlen, "%s", prefix);
+        utf8_format(err, errlen, "%s", prefix);
         return;
     }
     size_t mlen = strnlen(err, errlen - 1);
@@ -88,18 +74,18 @@ static bool parse_section(ini_state *st, const char *ls, const char *le, size_t 
                           size_t errlen)
 {
     if (le - ls < 2 || le[-1] != ']') {
-        set_err(err, errlen, "line %zu: 節の見出しは [名前] の形で書いてください", line);
+        utf8_format(err, errlen, "line %zu: 節の見出しは [名前] の形で書いてください", line);
         return false;
     }
     const char *s = ls + 1, *e = le - 1;
     trim(&s, &e);
     size_t n = (size_t)(e - s);
     if (!valid_name(s, n)) {
-        set_err(err, errlen, "line %zu: 節の名前には英数字と _ - . だけが使えます", line);
+        utf8_format(err, errlen, "line %zu: 節の名前には英数字と _ - . だけが使えます", line);
         return false;
     }
     if (n >= LIMIT_INI_KEY) {
-        set_err(err, errlen, "line %zu: 節の名前が長すぎます（最大 %d バイト）", line,
+        utf8_format(err, errlen, "line %zu: 節の名前が長すぎます（最大 %d バイト）", line,
                 LIMIT_INI_KEY - 1);
         return false;
     }
@@ -114,21 +100,21 @@ static bool parse_pair(ini_state *st, const char *ls, const char *le, size_t lin
 {
     const char *eq = memchr(ls, '=', (size_t)(le - ls));
     if (!eq) {
-        set_err(err, errlen, "line %zu: 「キー = 値」の形で書いてください（= がありません）", line);
+        utf8_format(err, errlen, "line %zu: 「キー = 値」の形で書いてください（= がありません）", line);
         return false;
     }
     const char *ks = ls, *ke = eq;
     trim(&ks, &ke);
     size_t klen = (size_t)(ke - ks);
     if (!valid_name(ks, klen)) {
-        set_err(err, errlen, "line %zu: キーには英数字と _ - . だけが使えます", line);
+        utf8_format(err, errlen, "line %zu: キーには英数字と _ - . だけが使えます", line);
         return false;
     }
     char key[LIMIT_INI_KEY + 1];
     size_t slen = strlen(st->section);
     size_t total = slen ? slen + 1 + klen : klen;
     if (total > LIMIT_INI_KEY) {
-        set_err(err, errlen, "line %zu: キーが長すぎます（最大 %d バイト）", line, LIMIT_INI_KEY);
+        utf8_format(err, errlen, "line %zu: キーが長すぎます（最大 %d バイト）", line, LIMIT_INI_KEY);
         return false;
     }
     if (slen) {
@@ -144,7 +130,7 @@ static bool parse_pair(ini_state *st, const char *ls, const char *le, size_t lin
     trim(&vs, &ve);
     if (vs < ve && *vs == '"') {
         if (ve - vs < 2 || ve[-1] != '"') {
-            set_err(err, errlen, "line %zu: 値の終わりの \" がありません", line);
+            utf8_format(err, errlen, "line %zu: 値の終わりの \" がありません", line);
             return false;
         }
         vs++;
@@ -153,7 +139,7 @@ static bool parse_pair(ini_state *st, const char *ls, const char *le, size_t lin
     buf_reset(&st->value);
     buf_append(&st->value, vs, (size_t)(ve - vs));
     if (!buf_reserve(&st->value, 0)) {   /* also makes data non-NULL when empty */
-        set_err(err, errlen, "line %zu: メモリが足りません", line);
+        utf8_format(err, errlen, "line %zu: メモリが足りません", line);
         return false;
     }
     if (errlen)
@@ -170,13 +156,13 @@ static bool parse_line(ini_state *st, const char *ls, const char *le, size_t lin
                        void *ctx, char *err, size_t errlen)
 {
     if (!utf8_valid(ls, (size_t)(le - ls))) {
-        set_err(err, errlen, "line %zu: UTF-8 として正しくない文字があります", line);
+        utf8_format(err, errlen, "line %zu: UTF-8 として正しくない文字があります", line);
         return false;
     }
     for (const char *p = ls; p < le; p++) {
         unsigned char c = (unsigned char)*p;
         if ((c < 0x20 && c != '\t') || c == 0x7F) {
-            set_err(err, errlen, "line %zu: 制御文字は使えません", line);
+            utf8_format(err, errlen, "line %zu: 制御文字は使えません", line);
             return false;
         }
     }

@@ -1,6 +1,9 @@
 /* utf8.c - see utf8.h.  The table follows RFC 3629 section 4. */
 #include "core/utf8.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <string.h>
 
 bool utf8_valid(const char *str, size_t n)
@@ -68,4 +71,15 @@ void utf8_trim_partial(char *s)
     size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
     if (len - (i - 1) < need)
         s[i - 1] = '\0';
+}
+
+void utf8_format(char *out, size_t n, const char *fmt, ...)
+{
+    if (!out || n == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, n, fmt, ap);
+    va_end(ap);
+    utf8_trim_partial(out);
 }

@@ -21,4 +21,9 @@ size_t utf8_count(const char *s, size_t n);
  * that a truncating snprintf cut in half. */
 void utf8_trim_partial(char *s);
 
+/* snprintf into out[0..n) that never leaves half a character at the end:
+ * the one way messages (often Japanese) are written into a caller's fixed
+ * error buffer.  Nothing happens when out is NULL or n is 0. */
+void utf8_format(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -39,20 +39,6 @@ struct sealbox_keyring {
 
 /* ---- key files ---- */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    utf8_trim_partial(err);
-}
-
 static bool key_path(char *path, size_t size, const char *dir, int id)
 {
     int n = snprintf(path, size, "%s/%04d.key", dir, id);
@@ -79,11 +65,11 @@ static bool create_key(const char *dir, int id, uint8_t key[SEALBOX_KEY_LEN], ch
     char path[PATH_MAX];
     struct stat st;
     if (!key_path(path, sizeof path, dir, id)) {
-        set_err(err, errlen, "%s: 鍵ディレクトリのパスが長すぎます", dir);
+        utf8_format(err, errlen, "%s: 鍵ディレクトリのパスが長すぎます", dir);
         return false;
     }
     if (lstat(path, &st) == 0 || errno != ENOENT) {
-        set_err(err, errlen,
+        utf8_format(err, errlen,
                 "%s: 鍵ファイルが既に存在します（別の処理が鍵を更新した可能性があります）", path);
         return false;
     }
@@ -91,7 +77,7 @@ static bool create_key(const char *dir, int id, uint8_t key[SEALBOX_KEY_LEN], ch
         return false;
     if (!sync_dir(dir)) {
         OPENSSL_cleanse(key, SEALBOX_KEY_LEN);
-        set_err(err, errlen, "%s: 鍵ディレクトリを同期できません: %s", dir, strerror(errno));
+        utf8_format(err, errlen, "%s: 鍵ディレクトリを同期できません: %s", dir, strerror(errno));
         return false;
     }
     return true;
@@ -124,7 +110,7 @@ static bool list_ids(const char *dir, int **ids, size_t *count, char *err, size_
 {
     DIR *d = opendir(dir);
     if (!d) {
-        set_err(err, errlen, "%s: 鍵ディレクトリを開けません: %s", dir, strerror(errno));
+        utf8_format(err, errlen, "%s: 鍵ディレクトリを開けません: %s", dir, strerror(errno));
         return false;
     }
     int *v = NULL;
@@ -135,7 +121,7 @@ static bool list_ids(const char *dir, int **ids, size_t *count, char *err, size_
         struct dirent *e = readdir(d);
         if (!e) {
             if (errno) {
-                set_err(err, errlen, "%s: 鍵ディレクトリを読めません: %s", dir, strerror(errno));
+                utf8_format(err, errlen, "%s: 鍵ディレクトリを読めません: %s", dir, strerror(errno));
                 ok = false;
             }
             break;
@@ -145,12 +131,12 @@ static bool list_ids(const char *dir, int **ids, size_t *count, char *err, size_
             continue;
         struct stat st;
         if (id == 0) {
-            set_err(err, errlen, "%s/%s: 鍵の番号は 0001 から始まります", dir, e->d_name);
+            utf8_format(err, errlen, "%s/%s: 鍵の番号は 0001 から始まります", dir, e->d_name);
             ok = false;
             break;
         }
         if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || S_ISLNK(st.st_mode)) {
-            set_err(err, errlen, "%s/%s: 鍵ファイルにシンボリックリンクは使えません", dir,
+            utf8_format(err, errlen, "%s/%s: 鍵ファイルにシンボリックリンクは使えません", dir,
                     e->d_name);
             ok = false;
             break;
@@ -159,7 +145,7 @@ static bool list_ids(const char *dir, int **ids, size_t *count, char *err, size_
             size_t ncap = cap ? cap * 2 : 8;
             int *nv = fault_realloc(v, ncap * sizeof *v);
             if (!nv) {
-                set_err(err, errlen, "メモリが足りません");
+                utf8_format(err, errlen, "メモリが足りません");
                 ok = false;
                 break;
             }
@@ -186,16 +172,16 @@ static bool check_dir(const char *dir, char *err, size_t errlen)
     struct stat st;
     if (stat(dir, &st) != 0) {
         if (errno != ENOENT || (mkdir(dir, 0700) != 0 && errno != EEXIST) || stat(dir, &st) != 0) {
-            set_err(err, errlen, "%s: 鍵ディレクトリを作成できません: %s", dir, strerror(errno));
+            utf8_format(err, errlen, "%s: 鍵ディレクトリを作成できません: %s", dir, strerror(errno));
             return false;
         }
     }
     if (!S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "%s: 鍵ディレクトリではありません", dir);
+        utf8_format(err, errlen, "%s: 鍵ディレクトリではありません", dir);
         return false;
     }
     if (st.st_mode & 022) {
-        set_err(err, errlen, "%s: 鍵ディレクトリは所有者だけが書き込めるようにしてください (0700)",
+        utf8_format(err, errlen, "%s: 鍵ディレクトリは所有者だけが書き込めるようにしてください (0700)",
                 dir);
         return false;
     }
@@ -225,7 +211,7 @@ sealbox_keyring *sealbox_keyring_load(const char *dir, char *err, size_t errlen)
     sealbox_keyring *k = keyring_new(n ? n : 1);
     if (!k) {
         free(ids);
-        set_err(err, errlen, "メモリが足りません");
+        utf8_format(err, errlen, "メモリが足りません");
         return NULL;
     }
     if (n == 0) {
@@ -237,7 +223,7 @@ sealbox_keyring *sealbox_keyring_load(const char *dir, char *err, size_t errlen)
         char path[PATH_MAX];
         k->keys[i].id = ids[i];
         if (!key_path(path, sizeof path, dir, ids[i])) {
-            set_err(err, errlen, "%s: 鍵ディレクトリのパスが長すぎます", dir);
+            utf8_format(err, errlen, "%s: 鍵ディレクトリのパスが長すぎます", dir);
             goto fail;
         }
         /* secret_load() opens with O_NOFOLLOW and refuses a file that is not
@@ -282,14 +268,14 @@ bool sealbox_keyring_rotate(sealbox_keyring *k, const char *dir, char *err, size
         return false;
     int id = k->keys[k->n - 1].id + 1;
     if (id > SEALBOX_KEY_ID_MAX) {
-        set_err(err, errlen, "%s: 鍵の番号が上限 (%d) に達しました", dir, SEALBOX_KEY_ID_MAX);
+        utf8_format(err, errlen, "%s: 鍵の番号が上限 (%d) に達しました", dir, SEALBOX_KEY_ID_MAX);
         return false;
     }
     /* A new array rather than realloc, so the old copy of the keys can be
      * wiped before it is freed. */
     sealbox_key *keys = fault_malloc((k->n + 1) * sizeof *keys);
     if (!keys) {
-        set_err(err, errlen, "メモリが足りません");
+        utf8_format(err, errlen, "メモリが足りません");
         return false;
     }
     keys[k->n].id = id;

@@ -21,25 +21,11 @@
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    utf8_trim_partial(err);
-}
-
 static bool out_ok(const buf *out, char *err, size_t errlen)
 {
     if (buf_ok(out))
         return true;
-    set_err(err, errlen, "メモリが足りません");
+    utf8_format(err, errlen, "メモリが足りません");
     return false;
 }
 
@@ -86,15 +72,15 @@ static bool text_checked(const char *field, const char *what, const char *s, siz
                          size_t errlen)
 {
     if (memchr(s, '\r', n) || memchr(s, '\n', n)) {
-        set_err(err, errlen, "メールの%s「%s」に改行文字は使えません", what, field);
+        utf8_format(err, errlen, "メールの%s「%s」に改行文字は使えません", what, field);
         return false;
     }
     if (memchr(s, '\0', n)) {
-        set_err(err, errlen, "メールの%s「%s」に NUL 文字は使えません", what, field);
+        utf8_format(err, errlen, "メールの%s「%s」に NUL 文字は使えません", what, field);
         return false;
     }
     if (!utf8_valid(s, n)) {
-        set_err(err, errlen, "メールの%s「%s」の文字が UTF-8 として正しくありません", what, field);
+        utf8_format(err, errlen, "メールの%s「%s」の文字が UTF-8 として正しくありません", what, field);
         return false;
     }
     return true;
@@ -212,11 +198,11 @@ bool mail_header_add_n(buf *out, const char *name, const char *value, size_t val
                        size_t errlen)
 {
     if (!field_name_valid(name)) {
-        set_err(err, errlen, "メールのヘッダー名が正しくありません");
+        utf8_format(err, errlen, "メールのヘッダー名が正しくありません");
         return false;
     }
     if (!value) {
-        set_err(err, errlen, "メールのヘッダー「%s」の値がありません", name);
+        utf8_format(err, errlen, "メールのヘッダー「%s」の値がありません", name);
         return false;
     }
     if (!text_checked(name, "ヘッダー", value, value_len, err, errlen))
@@ -294,11 +280,11 @@ bool mail_header_addr(buf *out, const char *name, const char *addr, const char *
                       char *err, size_t errlen)
 {
     if (!field_name_valid(name)) {
-        set_err(err, errlen, "メールのヘッダー名が正しくありません");
+        utf8_format(err, errlen, "メールのヘッダー名が正しくありません");
         return false;
     }
     if (!addr || !addr[0]) {
-        set_err(err, errlen, "メールのヘッダー「%s」のメールアドレスがありません", name);
+        utf8_format(err, errlen, "メールのヘッダー「%s」のメールアドレスがありません", name);
         return false;
     }
     size_t addr_len = strlen(addr);
@@ -308,7 +294,7 @@ bool mail_header_addr(buf *out, const char *name, const char *addr, const char *
     if (dn_len && !text_checked(name, "ヘッダー", display_name, dn_len, err, errlen))
         return false;
     if (!mail_addr_valid(addr)) {
-        set_err(err, errlen, "メールのヘッダー「%s」のメールアドレスが正しくありません", name);
+        utf8_format(err, errlen, "メールのヘッダー「%s」のメールアドレスが正しくありません", name);
         return false;
     }
     size_t col = strlen(name) + 1;
@@ -420,11 +406,11 @@ static void put_body(buf *out, const char *s, size_t n)
 bool mail_compose(const mail_message *m, buf *out, char *err, size_t errlen)
 {
     if (!m || !out) {
-        set_err(err, errlen, "メールの内容がありません");
+        utf8_format(err, errlen, "メールの内容がありません");
         return false;
     }
     if (!m->subject) {
-        set_err(err, errlen, "メールの件名がありません");
+        utf8_format(err, errlen, "メールの件名がありません");
         return false;
     }
     /* NULL body = empty: an empty buf's data is NULL. */
@@ -432,26 +418,26 @@ bool mail_compose(const mail_message *m, buf *out, char *err, size_t errlen)
     size_t subject_len = m->subject_len ? m->subject_len : strlen(m->subject);
     size_t body_len = m->body_len ? m->body_len : strlen(body);
     if (subject_len == 0) {
-        set_err(err, errlen, "メールの件名が空です");
+        utf8_format(err, errlen, "メールの件名が空です");
         return false;
     }
     if (memchr(body, '\0', body_len)) {
-        set_err(err, errlen, "メールの本文に NUL 文字は使えません");
+        utf8_format(err, errlen, "メールの本文に NUL 文字は使えません");
         return false;
     }
     if (!utf8_valid(body, body_len)) {
-        set_err(err, errlen, "メールの本文の文字が UTF-8 として正しくありません");
+        utf8_format(err, errlen, "メールの本文の文字が UTF-8 として正しくありません");
         return false;
     }
     if (!m->message_id) {
-        set_err(err, errlen, "メールの Message-ID がありません");
+        utf8_format(err, errlen, "メールの Message-ID がありません");
         return false;
     }
     size_t id_len = strlen(m->message_id);
     if (!text_checked("Message-ID", "ヘッダー", m->message_id, id_len, err, errlen))
         return false;
     if (!message_id_valid(m->message_id, id_len)) {
-        set_err(err, errlen, "メールの Message-ID の形式が正しくありません");
+        utf8_format(err, errlen, "メールの Message-ID の形式が正しくありません");
         return false;
     }
     size_t unsub_len = 0;
@@ -461,7 +447,7 @@ bool mail_compose(const mail_message *m, buf *out, char *err, size_t errlen)
                           errlen))
             return false;
         if (!unsubscribe_url_valid(m->list_unsubscribe, unsub_len)) {
-            set_err(err, errlen, "メールのヘッダー「List-Unsubscribe」の URL が正しくありません");
+            utf8_format(err, errlen, "メールのヘッダー「List-Unsubscribe」の URL が正しくありません");
             return false;
         }
     }

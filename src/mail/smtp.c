@@ -1,11 +1,14 @@
 /* smtp.c - SMTP delivery over libcurl.  See smtp.h. */
 #include "mail/smtp.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
+#include <netinet/in.h>
 #include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/fault.h"
 
@@ -45,20 +48,27 @@ bool smtp_host_is_loopback(const char *url)
     if (!h)
         return false;
     h += 3;
+    char host[256];
     size_t n;
-    if (*h == '[') {
-        const char *e = strchr(h, ']');
+    if (*h == '[') { /* [IPv6]:port */
+        const char *e = strchr(++h, ']');
         if (!e)
             return false;
-        n = (size_t)(e - h) + 1;
+        n = (size_t)(e - h);
     } else {
         n = strcspn(h, ":/");
     }
-    if (n == 9 && strncmp(h, "localhost", 9) == 0)
+    if (n == 0 || n >= sizeof host)
+        return false;
+    memcpy(host, h, n);
+    host[n] = '\0';
+    if (strcasecmp(host, "localhost") == 0)
         return true;
-    if (n == 5 && strncmp(h, "[::1]", 5) == 0)
-        return true;
-    return n >= 4 && strncmp(h, "127.", 4) == 0;
+    struct in_addr a4;
+    struct in6_addr a6;
+    if (inet_pton(AF_INET, host, &a4) == 1)
+        return (ntohl(a4.s_addr) >> 24) == 127;
+    return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
 static size_t read_cb(char *out, size_t size, size_t nitems, void *ctx)

@@ -14,20 +14,6 @@
 #define IDEOGRAPHIC_SPACE "\xE3\x80\x80"   /* U+3000, typed by Japanese input methods */
 #define FULLWIDTH_COLON "\xEF\xBC\x9A"     /* U+FF1A */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    utf8_trim_partial(err);
-}
-
 /* Length of the blank (space, tab, U+3000) at s[0..n), or 0. */
 static size_t blank_at(const char *s, size_t n)
 {
@@ -71,16 +57,16 @@ static bool all_blank(const char *s, size_t n)
 static bool line_checked(const char *s, size_t n, long line, char *err, size_t errlen)
 {
     if (memchr(s, '\0', n)) {
-        set_err(err, errlen, "%ld 行目: NUL 文字は使えません", line);
+        utf8_format(err, errlen, "%ld 行目: NUL 文字は使えません", line);
         return false;
     }
     if (memchr(s, '\r', n)) {
-        set_err(err, errlen, "%ld 行目: 改行コードに CR は使えません（LF で保存してください）",
+        utf8_format(err, errlen, "%ld 行目: 改行コードに CR は使えません（LF で保存してください）",
                 line);
         return false;
     }
     if (!utf8_valid(s, n)) {
-        set_err(err, errlen, "%ld 行目: 文字が UTF-8 として正しくありません", line);
+        utf8_format(err, errlen, "%ld 行目: 文字が UTF-8 として正しくありません", line);
         return false;
     }
     return true;
@@ -109,9 +95,9 @@ static bool header_line(const char *s, size_t n, long line, header_state *h, cha
     const char *colon = memchr(s, ':', n);
     if (!colon) {
         if (memmem(s, n, FULLWIDTH_COLON, 3))
-            set_err(err, errlen, "%ld 行目: 項目名のあとの「:」は半角で書いてください", line);
+            utf8_format(err, errlen, "%ld 行目: 項目名のあとの「:」は半角で書いてください", line);
         else
-            set_err(err, errlen,
+            utf8_format(err, errlen,
                     "%ld 行目: 「項目名: 値」の形ではありません"
                     "（本文の前には空行を 1 行入れてください）",
                     line);
@@ -123,16 +109,16 @@ static bool header_line(const char *s, size_t n, long line, header_state *h, cha
     const char *key = s + ks;
     size_t key_len = ke - ks;
     if (key_len == 0) {
-        set_err(err, errlen, "%ld 行目: 項目名がありません", line);
+        utf8_format(err, errlen, "%ld 行目: 項目名がありません", line);
         return false;
     }
     if (key_len == 7 && strncasecmp(key, "Subject", 7) == 0) {
         if (h->have_subject) {
-            set_err(err, errlen, "%ld 行目: 項目「Subject」が 2 回あります", line);
+            utf8_format(err, errlen, "%ld 行目: 項目「Subject」が 2 回あります", line);
             return false;
         }
         if (ve == vs) {
-            set_err(err, errlen, "%ld 行目: 件名（Subject）が空です", line);
+            utf8_format(err, errlen, "%ld 行目: 件名（Subject）が空です", line);
             return false;
         }
         h->have_subject = true;
@@ -142,7 +128,7 @@ static bool header_line(const char *s, size_t n, long line, header_state *h, cha
     }
     if (key_len == 10 && strncasecmp(key, "Bcc-Centre", 10) == 0) {
         if (h->have_bcc) {
-            set_err(err, errlen, "%ld 行目: 項目「Bcc-Centre」が 2 回あります", line);
+            utf8_format(err, errlen, "%ld 行目: 項目「Bcc-Centre」が 2 回あります", line);
             return false;
         }
         if (ve - vs == 3 && strncasecmp(s + vs, "yes", 3) == 0) {
@@ -150,7 +136,7 @@ static bool header_line(const char *s, size_t n, long line, header_state *h, cha
         } else if (ve - vs == 2 && strncasecmp(s + vs, "no", 2) == 0) {
             h->bcc = false;
         } else {
-            set_err(err, errlen, "%ld 行目: 「Bcc-Centre」には yes か no を書いてください", line);
+            utf8_format(err, errlen, "%ld 行目: 「Bcc-Centre」には yes か no を書いてください", line);
             return false;
         }
         h->have_bcc = true;
@@ -164,7 +150,7 @@ static bool header_line(const char *s, size_t n, long line, header_state *h, cha
         while (shown > 0 && ((unsigned char)key[shown] & 0xC0) == 0x80)
             shown--;
     }
-    set_err(err, errlen, "%ld 行目: 不明な項目「%.*s%s」です", line, (int)shown, key,
+    utf8_format(err, errlen, "%ld 行目: 不明な項目「%.*s%s」です", line, (int)shown, key,
             shown < key_len ? "…" : "");
     return false;
 }
@@ -174,12 +160,12 @@ bool mail_template_split(const char *src, size_t n, mail_template_parts *out, ch
 {
     memset(out, 0, sizeof *out);
     if (n > MAIL_TEMPLATE_MAX) {
-        set_err(err, errlen, "メールのテンプレートが大きすぎます（%d バイトまで）",
+        utf8_format(err, errlen, "メールのテンプレートが大きすぎます（%d バイトまで）",
                 MAIL_TEMPLATE_MAX);
         return false;
     }
     if (!src || n == 0) {
-        set_err(err, errlen, "メールのテンプレートが空です");
+        utf8_format(err, errlen, "メールのテンプレートが空です");
         return false;
     }
     size_t pos = 0;
@@ -208,15 +194,15 @@ bool mail_template_split(const char *src, size_t n, mail_template_parts *out, ch
         pos = nl ? end + 1 : n;
     }
     if (in_header) {
-        set_err(err, errlen, "%ld 行目: 項目のあとに空行と本文がありません", line + 1);
+        utf8_format(err, errlen, "%ld 行目: 項目のあとに空行と本文がありません", line + 1);
         return false;
     }
     if (!h.have_subject) {
-        set_err(err, errlen, "%ld 行目: 件名の項目「Subject」がありません", blank_line);
+        utf8_format(err, errlen, "%ld 行目: 件名の項目「Subject」がありません", blank_line);
         return false;
     }
     if (all_blank(src + body_start, n - body_start)) {
-        set_err(err, errlen, "%ld 行目: 本文が空です", blank_line + 1);
+        utf8_format(err, errlen, "%ld 行目: 本文が空です", blank_line + 1);
         return false;
     }
     out->subject = copy(h.subject, h.subject_len);
@@ -224,7 +210,7 @@ bool mail_template_split(const char *src, size_t n, mail_template_parts *out, ch
     out->bcc_centre = h.bcc;
     if (!out->subject || !out->body) {
         mail_template_parts_free(out);
-        set_err(err, errlen, "メモリが足りません");
+        utf8_format(err, errlen, "メモリが足りません");
         return false;
     }
     return true;

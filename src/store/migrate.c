@@ -1,4 +1,5 @@
 /* migrate.c - applying the embedded migrations.  See store.h (store_migrate). */
+#include "core/utf8.h"
 #include "store/store_internal.h"
 
 #include <stdarg.h>
@@ -6,19 +7,6 @@
 #include <string.h>
 
 #include "store/migrations.h"
-
-static void set_migrate_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_migrate_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* Checks what the database has recorded against the embedded table: versions
  * 1..N without gaps, each with its embedded name, N not beyond the table.
@@ -28,7 +16,7 @@ static int check_recorded(store *db, char *err, size_t errlen)
     store_stmt *st = store_prepare(db, "SELECT version, name FROM schema_migrations "
                                        "ORDER BY version");
     if (!st) {
-        set_migrate_err(err, errlen, "適用済みマイグレーションを読めません: %s", db->err);
+        utf8_format(err, errlen, "適用済みマイグレーションを読めません: %s", db->err);
         return -1;
     }
     int n = 0;
@@ -37,21 +25,21 @@ static int check_recorded(store *db, char *err, size_t errlen)
         int64_t v = store_col_int(st, 0);
         const char *name = store_col_text(st, 1, NULL);
         if (v > (int64_t)store_migration_count) {
-            set_migrate_err(err, errlen,
+            utf8_format(err, errlen,
                             "データベースのスキーマ (マイグレーション %lld) はこのプログラム "
                             "(%zu まで) より新しいため、処理を中止しました",
                             (long long)v, store_migration_count);
             goto fail;
         }
         if (v != n + 1) {
-            set_migrate_err(err, errlen,
+            utf8_format(err, errlen,
                             "マイグレーション %d が適用記録にありません (%lld は適用済み)", n + 1,
                             (long long)v);
             goto fail;
         }
         const struct store_migration *m = &store_migration_table[n];
         if (!name || strcmp(name, m->name) != 0) {
-            set_migrate_err(err, errlen,
+            utf8_format(err, errlen,
                             "マイグレーション %03d の名前が違います: データベースでは \"%s\"、"
                             "プログラムでは \"%s\" (公開済みのマイグレーションは変更できません)",
                             m->number, name ? name : "", m->name);
@@ -60,7 +48,7 @@ static int check_recorded(store *db, char *err, size_t errlen)
         n++;
     }
     if (rc != STORE_DONE) {
-        set_migrate_err(err, errlen, "適用済みマイグレーションを読めません: %s", db->err);
+        utf8_format(err, errlen, "適用済みマイグレーションを読めません: %s", db->err);
         goto fail;
     }
     store_done(st);
@@ -131,14 +119,14 @@ int store_migrate(store *db, char *err, size_t errlen)
         err[0] = '\0';
     if (store_in_tx(db)) {
         STORE_BUG(db, "store_migrate() inside a transaction");
-        set_migrate_err(err, errlen, "トランザクションの中ではマイグレーションできません");
+        utf8_format(err, errlen, "トランザクションの中ではマイグレーションできません");
         return -1;
     }
     if (store_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations ("
                        "version INTEGER PRIMARY KEY, "
                        "name TEXT NOT NULL, "
                        "applied_at TEXT NOT NULL)") != STORE_OK) {
-        set_migrate_err(err, errlen, "schema_migrations 表を作成できません: %s", db->err);
+        utf8_format(err, errlen, "schema_migrations 表を作成できません: %s", db->err);
         return -1;
     }
     int done = check_recorded(db, err, errlen);
@@ -150,7 +138,7 @@ int store_migrate(store *db, char *err, size_t errlen)
         struct apply a = {.m = &store_migration_table[i]};
         store_rc rc = store_tx(db, apply_one, &a);
         if (rc != STORE_OK) {
-            set_migrate_err(err, errlen, "マイグレーション %03d_%s を適用できません: %s",
+            utf8_format(err, errlen, "マイグレーション %03d_%s を適用できません: %s",
                             a.m->number, a.m->name, db->err);
             return -1;
         }

@@ -1,4 +1,5 @@
 /* store.c - connections: open, close, errors, parameterless SQL. See store.h. */
+#include "core/utf8.h"
 #include "core/log.h"
 #include "store/store_internal.h"
 
@@ -69,19 +70,6 @@ const char *store_errmsg(store *db)
 
 /* ---- opening ---- */
 
-static void set_open_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_open_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* Creates dir with mode 0700 unless it exists; an existing one must be a
  * directory (its mode is the operator's choice and is left alone). */
 static bool make_data_dir(const char *dir, char *err, size_t errlen)
@@ -89,7 +77,7 @@ static bool make_data_dir(const char *dir, char *err, size_t errlen)
     if (mkdir(dir, 0700) == 0) {
         /* the umask may have taken bits away; never added any */
         if (chmod(dir, 0700) != 0) {
-            set_open_err(err, errlen, "データディレクトリ %s の権限を設定できません: %s", dir,
+            utf8_format(err, errlen, "データディレクトリ %s の権限を設定できません: %s", dir,
                          strerror(errno));
             return false;
         }
@@ -99,7 +87,7 @@ static bool make_data_dir(const char *dir, char *err, size_t errlen)
     struct stat sb;
     if (e == EEXIST && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
         return true;
-    set_open_err(err, errlen, "データディレクトリ %s を作成できません: %s", dir,
+    utf8_format(err, errlen, "データディレクトリ %s を作成できません: %s", dir,
                  strerror(e == EEXIST ? ENOTDIR : e));
     return false;
 }
@@ -120,7 +108,7 @@ static bool prepare_db_file(const char *path, char *err, size_t errlen)
     struct stat sb;
     if (stat(path, &sb) != 0) {
         if (errno != ENOENT) {
-            set_open_err(err, errlen, "データベース %s を調べられません: %s", path,
+            utf8_format(err, errlen, "データベース %s を調べられません: %s", path,
                          strerror(errno));
             return false;
         }
@@ -130,23 +118,23 @@ static bool prepare_db_file(const char *path, char *err, size_t errlen)
             return true;
         }
         if (errno != EEXIST) {
-            set_open_err(err, errlen, "データベース %s を作成できません: %s", path,
+            utf8_format(err, errlen, "データベース %s を作成できません: %s", path,
                          strerror(errno));
             return false;
         }
         /* created by another thread or process meanwhile: check it below */
         if (stat(path, &sb) != 0) {
-            set_open_err(err, errlen, "データベース %s を調べられません: %s", path,
+            utf8_format(err, errlen, "データベース %s を調べられません: %s", path,
                          strerror(errno));
             return false;
         }
     }
     if (!S_ISREG(sb.st_mode)) {
-        set_open_err(err, errlen, "データベース %s が通常のファイルではありません", path);
+        utf8_format(err, errlen, "データベース %s が通常のファイルではありません", path);
         return false;
     }
     if ((sb.st_mode & 077) != 0 && chmod(path, 0600) != 0) {
-        set_open_err(err, errlen, "データベース %s の権限を 0600 にできません: %s", path,
+        utf8_format(err, errlen, "データベース %s の権限を 0600 にできません: %s", path,
                      strerror(errno));
         return false;
     }
@@ -160,7 +148,7 @@ static bool tighten_side_file(const char *path, const char *suffix, char *err, s
     size_t n = strlen(path) + strlen(suffix) + 1;
     char *side = fault_malloc(n);
     if (!side) {
-        set_open_err(err, errlen, "メモリが不足しています");
+        utf8_format(err, errlen, "メモリが不足しています");
         return false;
     }
     snprintf(side, n, "%s%s", path, suffix);
@@ -168,7 +156,7 @@ static bool tighten_side_file(const char *path, const char *suffix, char *err, s
     bool ok = true;
     if (lstat(side, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077) != 0 &&
         chmod(side, 0600) != 0) {
-        set_open_err(err, errlen, "%s の権限を 0600 にできません: %s", side, strerror(errno));
+        utf8_format(err, errlen, "%s の権限を 0600 にできません: %s", side, strerror(errno));
         ok = false;
     }
     free(side);
@@ -212,7 +200,7 @@ static bool configure(store *db, const char *path, char *err, size_t errlen)
     sqlite3_db_config(conn, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
 
     if (!pragma_text(conn, "PRAGMA journal_mode=WAL", v, sizeof v) || strcmp(v, "wal") != 0) {
-        set_open_err(err, errlen, "データベース %s を WAL モードにできません: %s", path,
+        utf8_format(err, errlen, "データベース %s を WAL モードにできません: %s", path,
                      sqlite3_errmsg(conn));
         return false;
     }
@@ -220,14 +208,14 @@ static bool configure(store *db, const char *path, char *err, size_t errlen)
             SQLITE_OK ||
         !pragma_text(conn, "PRAGMA foreign_keys", v, sizeof v) || strcmp(v, "1") != 0 ||
         !pragma_text(conn, "PRAGMA synchronous", v, sizeof v) || strcmp(v, "2") != 0) {
-        set_open_err(err, errlen, "データベース %s の設定に失敗しました: %s", path,
+        utf8_format(err, errlen, "データベース %s の設定に失敗しました: %s", path,
                      sqlite3_errmsg(conn));
         return false;
     }
     if (!prepare_fixed(conn, "BEGIN IMMEDIATE", &db->begin) ||
         !prepare_fixed(conn, "COMMIT", &db->commit) ||
         !prepare_fixed(conn, "ROLLBACK", &db->rollback)) {
-        set_open_err(err, errlen, "データベース %s の準備に失敗しました: %s", path,
+        utf8_format(err, errlen, "データベース %s の準備に失敗しました: %s", path,
                      sqlite3_errmsg(conn));
         return false;
     }
@@ -248,7 +236,7 @@ store *store_open(const char *data_dir, char *err, size_t errlen)
     if (err && errlen)
         err[0] = '\0';
     if (!data_dir || !*data_dir) {
-        set_open_err(err, errlen, "データディレクトリが指定されていません");
+        utf8_format(err, errlen, "データディレクトリが指定されていません");
         return NULL;
     }
     if (!make_data_dir(data_dir, err, errlen))
@@ -260,7 +248,7 @@ store *store_open(const char *data_dir, char *err, size_t errlen)
     if (db)
         memset(db, 0, sizeof *db); /* the fail path reads its fields */
     if (!path || !db) {
-        set_open_err(err, errlen, "メモリが不足しています");
+        utf8_format(err, errlen, "メモリが不足しています");
         goto fail;
     }
     snprintf(path, n, "%s/%s", data_dir, DB_FILE);
@@ -271,7 +259,7 @@ store *store_open(const char *data_dir, char *err, size_t errlen)
     int rc = sqlite3_open_v2(
         path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        set_open_err(err, errlen, "データベース %s を開けません: %s", path,
+        utf8_format(err, errlen, "データベース %s を開けません: %s", path,
                      db->conn ? sqlite3_errmsg(db->conn) : sqlite3_errstr(rc));
         goto fail;
     }

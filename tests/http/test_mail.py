@@ -401,6 +401,57 @@ def smtp_auth_reads_the_password_from_a_file():
         ok(b"s3cret" not in logs)
 
 
+def make_certs(tmp):
+    """A CA and a server certificate for 127.0.0.1 signed by it (openssl)."""
+    def openssl(*args):
+        subprocess.run(["openssl"] + list(args), cwd=tmp, check=True, capture_output=True)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+            "/CN=Tsunagu Test CA", "-keyout", "ca.key", "-out", "ca.pem")
+    with open(os.path.join(tmp, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+            "-keyout", "server.key", "-out", "server.csr")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.pem")
+    import ssl
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(os.path.join(tmp, "server.pem"), os.path.join(tmp, "server.key"))
+    return os.path.join(tmp, "ca.pem"), ctx
+
+
+@test
+def starttls_with_auth_and_smtps_from_config():
+    certs = tempfile.mkdtemp(prefix="tsunagu-certs-")
+    try:
+        ca, ctx = make_certs(certs)
+        with Sink(tls=ctx, auth=("centre", "pass word")) as smtp, \
+                Site(smtp.port, smtp_tls="starttls", smtp_ca_file=ca, smtp_user="centre") as site:
+            pw = os.path.join(site.tmp, "pw")
+            with open(pw, "w") as f:
+                f.write("pass word")
+            os.chmod(pw, 0o600)
+            site.env["TSUNAGU_SMTP_PASSWORD_FILE"] = pw
+            site.cli("mail", "test", "tls@example.jp")
+            site.cli("worker", "--once")
+            ok(smtp.wait(1, 10), "no mail over STARTTLS")
+            ok(smtp.logins and all(good for _, good in smtp.logins), smtp.logins)
+        with Sink(smtps=ctx) as smtp, Site(smtp.port, smtp_ca_file=ca) as site:
+            site.env["TSUNAGU_SMTP_URL"] = "smtps://127.0.0.1:%d" % smtp.port
+            site.cli("mail", "test", "smtps@example.jp")
+            site.cli("worker", "--once")
+            ok(smtp.wait(1, 10), "no mail over SMTPS")
+        # a certificate nobody vouches for: nothing is sent, the mail waits
+        with Sink(tls=ctx) as smtp, Site(smtp.port, smtp_tls="starttls") as site:
+            site.cli("mail", "test", "untrusted@example.jp")
+            site.cli("worker", "--once")
+            eq(smtp.count(), 0)
+            row = site.rows("SELECT state, last_error FROM mail_outbox")[0]
+            eq(row[0], "pending")
+            ok("SMTP" in row[1], row[1])
+    finally:
+        shutil.rmtree(certs, ignore_errors=True)
+
+
 @test
 def cli_usage_errors_are_japanese():
     with Site(free_port()) as site:

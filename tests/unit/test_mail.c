@@ -17,6 +17,7 @@
 #include "core/utf8.h"
 #include "mail/addr.h"
 #include "mail/message.h"
+#include "mail/smtp.h"
 #include "mail/template.h"
 #include "tap.h"
 
@@ -1026,6 +1027,21 @@ TEST(template_split_survives_allocation_failure)
         CHECK(p.subject == NULL && p.body == NULL);
     }
     CHECK_INT(fired, 2);
+}
+
+/* smtp_tls = auto: plain SMTP only to this machine, TLS required elsewhere. */
+TEST(only_loopback_smtp_servers_count_as_local)
+{
+    CHECK(smtp_host_is_loopback("smtp://127.0.0.1:2525"));
+    CHECK(smtp_host_is_loopback("smtp://127.1.2.3"));
+    CHECK(smtp_host_is_loopback("smtp://localhost:25"));
+    CHECK(smtp_host_is_loopback("smtp://[::1]:25"));
+    CHECK(!smtp_host_is_loopback("smtp://mail.example.jp:587"));
+    CHECK(!smtp_host_is_loopback("smtp://127.0.0.1.example.jp"));
+    CHECK(!smtp_host_is_loopback("smtp://localhost.example.jp"));
+    CHECK(!smtp_host_is_loopback("smtp://10.0.0.1"));
+    CHECK(!smtp_host_is_loopback("smtp://[::2]"));
+    CHECK(!smtp_host_is_loopback("mail.example.jp"));
 }
 
 int main(void)
