@@ -238,6 +238,10 @@ static int cmd_worker(config *cfg, const cmd_args *args)
     if (!db)
         return 1;
     store_close(db);
+    if (!worker_check(cfg, err, sizeof err)) {
+        fprintf(stderr, "tsunagu worker: %s\n", err);
+        return 1;
+    }
     if (!log_open(cfg->data_dir, cfg->log_level, true, err, sizeof err)) {
         fprintf(stderr, "tsunagu worker: %s\n", err);
         return 1;
@@ -282,6 +286,10 @@ static int cmd_serve(config *cfg, const cmd_args *args)
     if (!db)
         return 1;
     store_close(db);
+    if (strcmp(cfg->worker, "on") == 0 && !worker_check(cfg, err, sizeof err)) {
+        fprintf(stderr, "tsunagu serve: %s\n", err);
+        return 1;
+    }
     if (!log_open(cfg->data_dir, cfg->log_level, true, err, sizeof err)) {
         fprintf(stderr, "tsunagu serve: %s\n", err);
         return 1;

@@ -275,6 +275,22 @@ static bool lane_run(lane *l)
     return true;
 }
 
+bool worker_check(const config *cfg, char *err, size_t errlen)
+{
+    char from[256];
+    if (!mail_from_address(cfg, from, sizeof from)) {
+        snprintf(err, errlen, "送信元のメールアドレス %s が正しくありません（smtp_from）", from);
+        return false;
+    }
+    if (cfg->smtp_user[0] && cfg->smtp_password_file[0]) {
+        char *pw = read_password(cfg->smtp_password_file, err, errlen);
+        if (!pw)
+            return false;
+        wipe_free(pw);
+    }
+    return true;
+}
+
 static void *lane_main(void *arg)
 {
     lane *l = arg;

@@ -41,6 +41,12 @@ typedef struct worker_totals {
  * read.  cfg must outlive the call. */
 bool worker_run(worker *w, char *err, size_t errlen);
 
+/* Checks what the worker needs before anything starts: a valid sender
+ * address and a readable, private SMTP password file.  False with a
+ * Japanese message, so that serve refuses to start rather than run without
+ * mail. */
+bool worker_check(const config *cfg, char *err, size_t errlen);
+
 /* Creates a worker for cfg (nothing runs yet). */
 worker *worker_new(const config *cfg, bool once);
 

@@ -390,6 +390,10 @@ def smtp_auth_reads_the_password_from_a_file():
         p = site.cli("worker", "--once", check=False)
         eq(p.returncode, 1)
         ok("chmod 600" in p.stderr.decode(), p.stderr.decode())
+        # serve, which runs a worker, refuses to start rather than run without mail
+        p = site.cli("serve", "--listen", "127.0.0.1:%d" % free_port(), check=False)
+        eq(p.returncode, 1)
+        ok("chmod 600" in p.stderr.decode(), p.stderr.decode())
         os.chmod(pw, 0o600)
         site.cli("worker", "--once")
         ok(smtp.wait(1, 10))
