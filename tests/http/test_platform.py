@@ -499,16 +499,20 @@ def slow_clients_are_cut_off_and_connections_per_address_are_limited():
             for _ in range(70):
                 socks.append(socket.create_connection(("127.0.0.1", s.port), timeout=5))
             time.sleep(0.3)
+            # Which connections are refused depends on the order the server's
+            # threads accept them in, so count over all of them.
             refused = 0
-            for c in socks[64:]:
+            for c in socks:
                 c.settimeout(2)
                 try:
                     c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
                     if c.recv(100) == b"":
                         refused += 1
+                except socket.timeout:
+                    pass  # slow, not refused
                 except OSError:
                     refused += 1
-            ok(refused >= 5, "connections past the per-address limit refused (%d)" % refused)
+            ok(5 <= refused <= 6, "connections past the per-address limit refused (%d)" % refused)
         finally:
             for c in socks:
                 c.close()
