@@ -8,6 +8,7 @@
  *   tsunagu demo    [--data DIR] [--config FILE]
  *   tsunagu mail    test ADDRESS | queue | retry ID | stop ADDRESS | unstop ADDRESS
  *                   | bulk KIND FILE       [--data DIR] [--config FILE]
+ *   tsunagu user    add LOGIN --role ROLE --email ADDRESS [--name NAME]   (password on stdin)
  *   tsunagu version
  *
  * Settings come from defaults, then the INI file (--config), then TSUNAGU_*
@@ -32,6 +33,7 @@
 #include "mail/smtp.h"
 #include "store/store.h"
 #include "web/app.h"
+#include "web/auth.h"
 #include "worker/worker.h"
 
 extern char **environ;
@@ -39,7 +41,7 @@ extern char **environ;
 typedef struct command {
     const char *name;
     int (*run)(config *cfg, const cmd_args *args);
-    const char *flags[6];   /* accepted flags, NULL-terminated */
+    const char *flags[7];   /* accepted flags, NULL-terminated */
     int max_args;           /* positional arguments accepted */
     const char *help;
 } command;
@@ -60,6 +62,8 @@ static const command commands[] = {
     {"demo", cmd_demo, {"data", "config", NULL}, 0, "デモデータを読み込みます"},
     {"mail", cli_mail, {"data", "config", NULL}, 3,
      "メールの送信待ちの確認と操作（tsunagu mail で説明を表示）"},
+    {"user", cli_user, {"data", "config", "role", "email", "name", NULL}, 2,
+     "アカウントの操作（user add: 最初のシステム管理者を作る。パスワードは標準入力から）"},
     {"version", cmd_version, {NULL}, 0, "版を表示します"},
 };
 
@@ -73,7 +77,10 @@ static void usage(FILE *f)
                "  --data DIR          データフォルダ（既定 ./var）\n"
                "  --config FILE       設定ファイル（INI 形式）\n"
                "  --threads N         HTTP 処理スレッド数\n"
-               "  --once              （worker）送信待ちを一度送って終了します\n");
+               "  --once              （worker）送信待ちを一度送って終了します\n"
+               "  --role ROLE         （user add）member | editor | admin\n"
+               "  --email ADDRESS     （user add）メールアドレス\n"
+               "  --name NAME         （user add）表示名\n");
 }
 
 /* The command's own spelling of flag name, or NULL if it takes no such flag. */
@@ -136,6 +143,13 @@ static void parse_flags(const command *c, int argc, char **argv, config *cfg, cm
         if (!value) {
             fprintf(stderr, "tsunagu %s: --%s には値が必要です\n", c->name, name);
             exit(EXIT_USAGE);
+        }
+        /* The command's own options, not settings. */
+        if (strcmp(name, "role") == 0 || strcmp(name, "email") == 0 || strcmp(name, "name") == 0) {
+            *(strcmp(name, "role") == 0    ? &args->role
+              : strcmp(name, "email") == 0 ? &args->email
+                                           : &args->name) = value;
+            continue;
         }
         if (strcmp(name, "config") == 0) {
             config_file = value;

@@ -21,7 +21,10 @@ enum { EXIT_USAGE = 2 };
 typedef struct cmd_args {
     int argc;
     char **argv;
-    bool once; /* --once (worker) */
+    bool once;         /* --once (worker) */
+    const char *role;  /* --role (user add) */
+    const char *email; /* --email (user add) */
+    const char *name;  /* --name (user add) */
 } cmd_args;
 
 /* Opens the database in the data dir (created 0700) and brings it up to
@@ -30,5 +33,8 @@ store *cli_open_db(const config *cfg);
 
 /* tsunagu mail ...: the outbox from the command line (cli/mail.c). */
 int cli_mail(config *cfg, const cmd_args *args);
+
+/* tsunagu user ...: accounts from the command line (cli/user.c). */
+int cli_user(config *cfg, const cmd_args *args);
 
 #endif

@@ -89,6 +89,13 @@ static const key_desc keys[] = {
     /* one day idle, 30 days absolute: beyond that a "session" is a password */
     {"session_idle_min", KIND_UINT, UINT_FIELD(session_idle_min), 1, 1440, false, NULL},
     {"session_abs_hours", KIND_UINT, UINT_FIELD(session_abs_hours), 1, 720, false, NULL},
+    {"staff_session_idle_min", KIND_UINT, UINT_FIELD(staff_session_idle_min), 1, 1440, false,
+     NULL},
+    {"staff_session_abs_hours", KIND_UINT, UINT_FIELD(staff_session_abs_hours), 1, 720, false,
+     NULL},
+    /* spec 3.5.2: a year at least; ten at most */
+    {"security_log_keep_days", KIND_UINT, UINT_FIELD(security_log_keep_days), 365, 3650, false,
+     NULL},
     {"lockout_failures", KIND_UINT, UINT_FIELD(lockout_failures), 1, 100, false, NULL},
     {"lockout_min", KIND_UINT, UINT_FIELD(lockout_min), 1, 1440, false, NULL},
 };
@@ -117,6 +124,9 @@ void config_defaults(config *c)
     c->mail_keep_days = 90;
     c->session_idle_min = 30;
     c->session_abs_hours = 12;
+    c->staff_session_idle_min = 15;
+    c->staff_session_abs_hours = 8;
+    c->security_log_keep_days = 400;
     c->lockout_failures = 5;
     c->lockout_min = 30;
 }

@@ -32,6 +32,8 @@
  *   mail_max_attempts (1..100), mail_retry_base (1..86400 s), mail_lease (1..86400 s),
  *   mail_bulk_rate (0..1000000 per minute, 0 = no limit), mail_keep_days (1..3650)
  *   session_idle_min (1..1440), session_abs_hours (1..720),
+ *   staff_session_idle_min (1..1440), staff_session_abs_hours (1..720),
+ *   security_log_keep_days (365..3650),
  *   lockout_failures (1..100), lockout_min (1..1440)
  */
 #ifndef TSUNAGU_CORE_CONFIG_H
@@ -81,6 +83,9 @@ typedef struct config {
     unsigned mail_keep_days;    /* days sent mails stay in the outbox; default 90 */
     unsigned session_idle_min;  /* default 30 */
     unsigned session_abs_hours; /* default 12 */
+    unsigned staff_session_idle_min;  /* SEC-22: staff sessions, default 15 */
+    unsigned staff_session_abs_hours; /* default 8 (a working day) */
+    unsigned security_log_keep_days;  /* 365..3650, default 400 */
     unsigned lockout_failures;  /* default 5 */
     unsigned lockout_min;       /* default 30 */
 } config;

@@ -176,4 +176,21 @@
  * mail text (matching mail) is a few KiB; 64 KiB bounds a mistaken file. */
 #define LIMIT_MAIL_TEMPLATE (64 * 1024)
 
+/* --- accounts (domain/account.c, domain/session.c) --- */
+
+/* Password spraying (one password tried on many IDs slips under the
+ * per-account lock): at most this many failed logins per client address in
+ * LIMIT_ACCOUNT_ADDR_WINDOW_MIN minutes.  An office behind one NAT address
+ * with a few dozen staff mistyping stays far below it. */
+#define LIMIT_ACCOUNT_ADDR_FAILURES 20
+#define LIMIT_ACCOUNT_ADDR_WINDOW_MIN 10
+
+/* Reset mails per account per hour: enough for a lost mail or two, too few
+ * to flood someone's mailbox by typing their address into the form. */
+#define LIMIT_ACCOUNT_RESET_PER_HOUR 3
+
+/* Rows on one page of the staff account list and of the security log. */
+#define LIMIT_ACCOUNT_LIST_MAX 200
+#define LIMIT_SECURITY_LOG_PAGE_MAX 200
+
 #endif

@@ -53,6 +53,7 @@
 
 #include "core/arena.h"
 #include "core/config.h"
+#include "core/limits.h"
 #include "crypto/password.h"
 #include "crypto/sealbox.h"
 #include "crypto/token.h"
@@ -60,7 +61,7 @@
 #include "store/account.h"
 #include "store/store.h"
 
-/* ---- limits (to move to core/limits.h) ---- */
+/* ---- limits (the numbers with their reasons are in core/limits.h) ---- */
 
 /* spec 3.3.2: the login-ID rule (see above). */
 #define ACCOUNT_LOGIN_MIN 3
@@ -77,24 +78,18 @@
 #define ACCOUNT_EMAIL_CHANGE_HOURS 24
 #define ACCOUNT_RESET_MIN 30
 
-/* Reset mails per account per hour: enough for a lost mail or two, too few
- * to flood someone's mailbox by typing their address into the form. */
-#define ACCOUNT_RESET_PER_HOUR 3
+#define ACCOUNT_RESET_PER_HOUR LIMIT_ACCOUNT_RESET_PER_HOUR
 
 /* Provisional accounts whose link was never opened are deleted after this
  * many days, freeing their ID and address (and holding no data that nobody
  * confirmed). */
 #define ACCOUNT_PROVISIONAL_KEEP_DAYS 7
 
-/* Password spraying (one password tried on many IDs slips under the
- * per-account lock): at most ACCOUNT_ADDR_FAILURES failed logins per client
- * address in ACCOUNT_ADDR_WINDOW_MIN minutes.  An office behind one NAT
- * address with a few dozen staff mistyping stays far below it. */
-#define ACCOUNT_ADDR_FAILURES 20
-#define ACCOUNT_ADDR_WINDOW_MIN 10
+/* Password spraying: see core/limits.h. */
+#define ACCOUNT_ADDR_FAILURES LIMIT_ACCOUNT_ADDR_FAILURES
+#define ACCOUNT_ADDR_WINDOW_MIN LIMIT_ACCOUNT_ADDR_WINDOW_MIN
 
-/* Rows on one page of the staff account list at most. */
-#define ACCOUNT_LIST_MAX 200
+#define ACCOUNT_LIST_MAX LIMIT_ACCOUNT_LIST_MAX
 
 /* ---- settings ---- */
 
@@ -102,16 +97,18 @@
  * by account_params_init(), read-only afterwards.  Tests fill it with small
  * hashing costs, short timeouts and a clock they move. */
 typedef struct account_params {
-    password_params pw;           /* new hashes and the dummy verification (3.1.5) */
-    unsigned lockout_failures;    /* consecutive failures that lock (3.1.6) */
-    unsigned lockout_min;         /* minutes a lock lasts */
-    unsigned session_idle_min;    /* 3.1.9(2): idle timeout */
-    unsigned session_abs_hours;   /* absolute timeout from login */
-    unsigned addr_failures;       /* per-address limit (ACCOUNT_ADDR_FAILURES) */
-    unsigned addr_window_min;     /* ... over this many minutes */
+    password_params pw;              /* new hashes and the dummy verification (3.1.5) */
+    unsigned lockout_failures;       /* consecutive failures that lock (3.1.6) */
+    unsigned lockout_min;            /* minutes a lock lasts */
+    unsigned session_idle_min;       /* 3.1.9(2): idle timeout */
+    unsigned session_abs_hours;      /* absolute timeout from login */
+    unsigned staff_session_idle_min; /* SEC-22: the same for staff, shorter */
+    unsigned staff_session_abs_hours;
+    unsigned addr_failures;          /* per-address limit (ACCOUNT_ADDR_FAILURES) */
+    unsigned addr_window_min;        /* ... over this many minutes */
     unsigned security_log_keep_days; /* at least SECURITY_LOG_KEEP_DAYS_MIN */
-    bool staff_totp_required;     /* SEC-23: staff must have a second factor */
-    int64_t (*clock)(void);       /* Unix seconds; NULL = the system clock */
+    bool staff_totp_required;        /* SEC-23: staff must have a second factor */
+    int64_t (*clock)(void);          /* Unix seconds; NULL = the system clock */
 } account_params;
 
 /* Defaults: PASSWORD_PARAMS_DEFAULT, the configuration's lockout and
@@ -125,8 +122,8 @@ int64_t account_now(const account_params *p);
 /* ---- a request's environment ---- */
 
 typedef struct account_env {
-    store *db;                   /* the thread's connection, no transaction open */
-    arena *a;                    /* the request's arena: results and mail rendering */
+    store *db; /* the thread's connection, no transaction open */
+    arena *a;  /* the request's arena: results and mail rendering */
     const account_params *p;
     const mail_env *mail;        /* for the operations that send mail */
     const sealbox_keyring *keys; /* for TOTP (session.h); sealbox_keyring_load(DATA/keys) */
@@ -177,10 +174,10 @@ typedef struct account_view {
     account_role role;
     account_member_type member_type;
     account_status status;
-    bool locked;              /* a lock (3.1.6) is running */
+    bool locked; /* a lock (3.1.6) is running */
     const char *locked_until;
     bool totp_enrolled;
-    bool must_change_password; /* SEC-15: only the password change may be used */
+    bool must_change_password;                   /* SEC-15: only the password change may be used */
     const char *last_login_at, *last_login_addr; /* this session's login */
     const char *prev_login_at, *prev_login_addr; /* the one before (SEC-13 前回ログイン) */
     const char *password_changed_at, *created_at;
@@ -286,8 +283,7 @@ typedef struct account_list_page {
     int64_t next_before; /* 0 = last page */
 } account_list_page;
 
-account_rc account_list(const account_env *e, const account_list_query *q,
-                        account_list_page *out);
+account_rc account_list(const account_env *e, const account_list_query *q, account_list_page *out);
 
 /* ---- password (spec 3.3.4, 3.3.5) ---- */
 
@@ -309,8 +305,7 @@ account_rc account_change_password(const account_env *e, const char *cookie, con
  * base_url + "/password/reset?t=" TOKEN, valid ACCOUNT_RESET_MIN minutes;
  * earlier reset links of the account stop working; past
  * ACCOUNT_RESET_PER_HOUR requests an hour no further mail is sent. */
-account_rc account_reset_request(const account_env *e, const char *email, char *err,
-                                 size_t errlen);
+account_rc account_reset_request(const account_env *e, const char *email, char *err, size_t errlen);
 
 /* Whether a reset link still works (for the page showing the new-password
  * form): ACCOUNT_OK or ACCOUNT_TOKEN_BAD with a message. */
@@ -353,18 +348,20 @@ account_rc account_delete_self(const account_env *e, const char *cookie, const c
  * account_may_manage() (ACCOUNT_FORBIDDEN otherwise), refuses to act on the
  * actor's own account, and refuses what would leave no active system
  * administrator.  Each writes the security log with actor's id.
- *   suspend:    一時利用停止; every live session of the account ends at once
- *   resume:     back to active
+ *   suspend:    一時利用停止 of an active account (ACCOUNT_INVALID otherwise);
+ *               every live session of the account ends at once
+ *   resume:     a suspended account back to active (ACCOUNT_INVALID otherwise)
  *   delete:     the account, its sessions and links
  *   unlock:     lifts a lock and clears the failure count
  *   totp_reset: removes the second factor (lost phone); the next login
  *               enrols a new one; ends the account's sessions
- *   set_role:   admins only; reason is required and logged (SEC-20); the
- *               account's sessions end, so the new role (and a staff role's
- *               second factor) applies from the next login.  member_type is
- *               required for the member role and ignored otherwise. */
-account_rc account_suspend(const account_env *e, const account_view *actor, int64_t id,
-                           char *err, size_t errlen);
+ *   set_role:   admins only; reason (1..100 characters, one line) is required
+ *               and logged (SEC-20); the account's sessions end, so the new
+ *               role (and a staff role's second factor) applies from the
+ *               next login.  member_type is required for the member role
+ *               and ignored otherwise. */
+account_rc account_suspend(const account_env *e, const account_view *actor, int64_t id, char *err,
+                           size_t errlen);
 account_rc account_resume(const account_env *e, const account_view *actor, int64_t id, char *err,
                           size_t errlen);
 account_rc account_delete(const account_env *e, const account_view *actor, int64_t id, char *err,
@@ -374,8 +371,8 @@ account_rc account_unlock(const account_env *e, const account_view *actor, int64
 account_rc account_totp_reset(const account_env *e, const account_view *actor, int64_t id,
                               char *err, size_t errlen);
 account_rc account_set_role(const account_env *e, const account_view *actor, int64_t id,
-                            account_role role, account_member_type member_type,
-                            const char *reason, char *err, size_t errlen);
+                            account_role role, account_member_type member_type, const char *reason,
+                            char *err, size_t errlen);
 
 /* ---- inside the account modules' transactions ---- */
 
@@ -383,8 +380,8 @@ account_rc account_set_role(const account_env *e, const account_view *actor, int
  * reaches p->lockout_failures the account is locked for p->lockout_min
  * minutes and a "lockout" entry is logged.  *locked (may be NULL) tells
  * whether this failure locked it.  Inside store_tx. */
-store_rc account_count_failure(const account_env *e, const store_account_row *r,
-                               const char *now, bool *locked);
+store_rc account_count_failure(const account_env *e, const store_account_row *r, const char *now,
+                               bool *locked);
 
 /* ---- housekeeping (the worker, hourly) ---- */
 

@@ -126,12 +126,11 @@ store_rc security_log_add(store *db, const char *now, const security_log_new *e)
     return rc;
 }
 
-store_rc security_log_list(store *db, arena *a, const security_log_query *q,
-                           security_log_page *out)
+store_rc security_log_list(store *db, arena *a, const security_log_query *q, security_log_page *out)
 {
     memset(out, 0, sizeof *out);
-    int limit = q->limit >= 1 && q->limit <= SECURITY_LOG_PAGE_MAX ? q->limit
-                                                                    : SECURITY_LOG_PAGE_MAX;
+    int limit =
+        q->limit >= 1 && q->limit <= SECURITY_LOG_PAGE_MAX ? q->limit : SECURITY_LOG_PAGE_MAX;
     security_event ev;
     if (q->event && q->event[0] && !security_event_parse(q->event, &ev))
         return STORE_OK;

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "core/arena.h"
+#include "core/limits.h"
 #include "store/account.h"
 #include "store/store.h"
 
@@ -35,7 +36,7 @@
 #define SECURITY_LOG_KEEP_DAYS_MIN 365
 
 /* Entries on one page of the admin screen at most. */
-#define SECURITY_LOG_PAGE_MAX 200
+#define SECURITY_LOG_PAGE_MAX LIMIT_SECURITY_LOG_PAGE_MAX
 
 /* Bytes kept of the client address and of the detail text. */
 #define SECURITY_LOG_ADDR_MAX 64
@@ -106,8 +107,8 @@ typedef struct security_log_query {
     int64_t account_id; /* 0 = all */
     const char *from;   /* store timestamps: from <= at < to; NULL or "" = open */
     const char *to;
-    int64_t before_id;  /* 0 = the newest page; else entries older than this id */
-    int limit;          /* 1..SECURITY_LOG_PAGE_MAX; other values give the maximum */
+    int64_t before_id; /* 0 = the newest page; else entries older than this id */
+    int limit;         /* 1..SECURITY_LOG_PAGE_MAX; other values give the maximum */
 } security_log_query;
 
 typedef struct security_log_page {

@@ -71,7 +71,7 @@ typedef enum {
     SESSION_WHY_NONE,
     SESSION_WHY_UNKNOWN_ID,
     SESSION_WHY_WRONG_PASSWORD,
-    SESSION_WHY_PROVISIONAL,   /* address not confirmed yet */
+    SESSION_WHY_PROVISIONAL, /* address not confirmed yet */
     SESSION_WHY_SUSPENDED,
     SESSION_WHY_LOCKED,
     SESSION_WHY_BAD_HASH,      /* stored hash unreadable: logged as an error for staff */

@@ -78,6 +78,7 @@ typedef struct http_request {
     const char *client_addr;    /* peer address, or X-Forwarded-For's last hop from a trusted proxy */
     bool https;                 /* came over TLS (via a trusted proxy) */
     const char *csrf_cookie;    /* the browser's CSRF seed (set on first use) */
+    void *auth;                 /* who is asking: the web layer's (web/auth.h), opaque here */
 
     http_response resp;
 } http_request;

@@ -46,11 +46,10 @@ static int64_t step_count(store_stmt *st, bool bound)
 
 /* ---- accounts ---- */
 
-#define ACCOUNT_COLS                                                                              \
-    "id, login, email, name, role, member_type, status, password_hash, password_changed_at, "    \
-    "must_change_password, failed_count, locked_until, totp_secret, totp_last_step, "            \
+#define ACCOUNT_COLS                                                                               \
+    "id, login, email, name, role, member_type, status, password_hash, password_changed_at, "      \
+    "must_change_password, failed_count, locked_until, totp_secret, totp_last_step, "              \
     "last_login_at, last_login_addr, prev_login_at, prev_login_addr, created_at, updated_at"
-#define ACCOUNT_NCOLS 20
 
 /* Reads ACCOUNT_COLS starting at column c0 into *r. */
 static bool read_account(store_stmt *st, arena *a, int c0, store_account_row *r)
@@ -207,9 +206,9 @@ store_rc store_account_login_ok(store *db, int64_t id, const char *now, const ch
 
 store_rc store_account_set_password(store *db, int64_t id, const char *hash, const char *now)
 {
-    store_stmt *st = store_prepare(
-        db, "UPDATE account SET password_hash = ?1, password_changed_at = ?2, "
-            "must_change_password = 0, updated_at = ?2 WHERE id = ?3");
+    store_stmt *st =
+        store_prepare(db, "UPDATE account SET password_hash = ?1, password_changed_at = ?2, "
+                          "must_change_password = 0, updated_at = ?2 WHERE id = ?3");
     if (!st)
         return STORE_ERROR;
     return step_change(db, st,
@@ -240,8 +239,8 @@ store_rc store_account_unlock(store *db, int64_t id, const char *now)
     return step_change(db, st, store_bind_str(st, 1, now) && store_bind_int(st, 2, id), NULL);
 }
 
-store_rc store_account_set_role(store *db, int64_t id, const char *role,
-                                const char *member_type, const char *now)
+store_rc store_account_set_role(store *db, int64_t id, const char *role, const char *member_type,
+                                const char *now)
 {
     store_stmt *st = store_prepare(
         db, "UPDATE account SET role = ?, member_type = ?, updated_at = ? WHERE id = ?");
@@ -253,8 +252,8 @@ store_rc store_account_set_role(store *db, int64_t id, const char *role,
                        NULL);
 }
 
-store_rc store_account_set_email(store *db, int64_t id, const char *email,
-                                 const char *email_key, const char *now)
+store_rc store_account_set_email(store *db, int64_t id, const char *email, const char *email_key,
+                                 const char *now)
 {
     store_stmt *st = store_prepare(
         db, "UPDATE account SET email = ?, email_key = ?, updated_at = ? WHERE id = ?");
@@ -300,8 +299,8 @@ store_rc store_account_delete(store *db, int64_t id)
 
 int64_t store_account_count_role(store *db, const char *role)
 {
-    store_stmt *st = store_prepare(
-        db, "SELECT count(*) FROM account WHERE role = ? AND status = 'active'");
+    store_stmt *st =
+        store_prepare(db, "SELECT count(*) FROM account WHERE role = ? AND status = 'active'");
     if (!st)
         return -1;
     return step_count(st, store_bind_str(st, 1, role));
@@ -309,8 +308,8 @@ int64_t store_account_count_role(store *db, const char *role)
 
 store_rc store_account_purge_provisional(store *db, const char *before, int *n)
 {
-    store_stmt *st = store_prepare(
-        db, "DELETE FROM account WHERE status = 'provisional' AND created_at < ?");
+    store_stmt *st =
+        store_prepare(db, "DELETE FROM account WHERE status = 'provisional' AND created_at < ?");
     if (!st)
         return STORE_ERROR;
     store_rc rc = step_change(db, st, store_bind_str(st, 1, before), n);
@@ -327,11 +326,11 @@ store_rc store_account_list(store *db, arena *a, const char *role, const char *s
         return STORE_OK;
     /* The prefix is matched with substr() rather than LIKE, so that '_' and
      * '%' in a login ID are plain characters. */
-    store_stmt *st = store_prepare(
-        db, "SELECT " ACCOUNT_COLS " FROM account WHERE (?1 = '' OR role = ?1) "
-            "AND (?2 = '' OR status = ?2) "
-            "AND (?3 = '' OR substr(login_key, 1, length(?3)) = ?3) "
-            "AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?5");
+    store_stmt *st =
+        store_prepare(db, "SELECT " ACCOUNT_COLS " FROM account WHERE (?1 = '' OR role = ?1) "
+                          "AND (?2 = '' OR status = ?2) "
+                          "AND (?3 = '' OR substr(login_key, 1, length(?3)) = ?3) "
+                          "AND (?4 = 0 OR id < ?4) ORDER BY id DESC LIMIT ?5");
     if (!st)
         return STORE_ERROR;
     store_account_row *out = arena_alloc(a, (size_t)limit * sizeof *out);
@@ -360,8 +359,8 @@ store_rc store_account_list(store *db, arena *a, const char *role, const char *s
 
 /* ---- sessions ---- */
 
-store_rc store_session_insert(store *db, const char *id_hash, int64_t account_id,
-                              const char *stage, const char *now)
+store_rc store_session_insert(store *db, const char *id_hash, int64_t account_id, const char *stage,
+                              const char *now)
 {
     store_stmt *st = store_prepare(
         db, "INSERT INTO account_session (id_hash, account_id, stage, created_at, last_seen_at) "
@@ -406,8 +405,7 @@ store_rc store_session_touch(store *db, const char *id_hash, const char *now)
         store_prepare(db, "UPDATE account_session SET last_seen_at = ? WHERE id_hash = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st, store_bind_str(st, 1, now) && store_bind_str(st, 2, id_hash),
-                       NULL);
+    return step_change(db, st, store_bind_str(st, 1, now) && store_bind_str(st, 2, id_hash), NULL);
 }
 
 store_rc store_session_delete(store *db, const char *id_hash)
@@ -418,25 +416,22 @@ store_rc store_session_delete(store *db, const char *id_hash)
     return step_change(db, st, store_bind_str(st, 1, id_hash), NULL);
 }
 
-store_rc store_session_delete_account(store *db, int64_t account_id, const char *keep_hash,
-                                      int *n)
+store_rc store_session_delete_account(store *db, int64_t account_id, const char *keep_hash, int *n)
 {
-    store_stmt *st = store_prepare(
-        db, "DELETE FROM account_session WHERE account_id = ? AND id_hash <> ?");
+    store_stmt *st =
+        store_prepare(db, "DELETE FROM account_session WHERE account_id = ? AND id_hash <> ?");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st,
-                              store_bind_int(st, 1, account_id) &&
-                                  store_bind_str(st, 2, keep_hash ? keep_hash : ""),
-                              n);
+    store_rc rc = step_change(
+        db, st,
+        store_bind_int(st, 1, account_id) && store_bind_str(st, 2, keep_hash ? keep_hash : ""), n);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
-store_rc store_session_purge(store *db, const char *idle_before, const char *created_before,
-                             int *n)
+store_rc store_session_purge(store *db, const char *idle_before, const char *created_before, int *n)
 {
-    store_stmt *st = store_prepare(
-        db, "DELETE FROM account_session WHERE last_seen_at < ? OR created_at < ?");
+    store_stmt *st =
+        store_prepare(db, "DELETE FROM account_session WHERE last_seen_at < ? OR created_at < ?");
     if (!st)
         return STORE_ERROR;
     store_rc rc = step_change(
@@ -446,8 +441,7 @@ store_rc store_session_purge(store *db, const char *idle_before, const char *cre
 
 int64_t store_session_count(store *db, int64_t account_id)
 {
-    store_stmt *st =
-        store_prepare(db, "SELECT count(*) FROM account_session WHERE account_id = ?");
+    store_stmt *st = store_prepare(db, "SELECT count(*) FROM account_session WHERE account_id = ?");
     if (!st)
         return -1;
     return step_count(st, store_bind_int(st, 1, account_id));
@@ -463,12 +457,12 @@ store_rc store_token_insert(store *db, const char *hash, int64_t account_id, con
             "expires_at) VALUES (?, ?, ?, ?, ?, ?)");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st,
-                              store_bind_str(st, 1, hash) && store_bind_int(st, 2, account_id) &&
-                                  store_bind_str(st, 3, purpose) &&
-                                  store_bind_str(st, 4, new_email) &&
-                                  store_bind_str(st, 5, now) && store_bind_str(st, 6, expires_at),
-                              NULL);
+    store_rc rc =
+        step_change(db, st,
+                    store_bind_str(st, 1, hash) && store_bind_int(st, 2, account_id) &&
+                        store_bind_str(st, 3, purpose) && store_bind_str(st, 4, new_email) &&
+                        store_bind_str(st, 5, now) && store_bind_str(st, 6, expires_at),
+                    NULL);
     return rc == STORE_DONE ? STORE_ERROR : rc;
 }
 
@@ -503,10 +497,10 @@ store_rc store_token_get(store *db, arena *a, const char *hash, const char *purp
 store_rc store_token_use(store *db, arena *a, const char *hash, const char *purpose,
                          const char *now, store_token_row *out)
 {
-    store_stmt *st = store_prepare(
-        db, "UPDATE account_token SET used_at = ?1 WHERE hash = ?2 AND purpose = ?3 "
-            "AND used_at IS NULL AND expires_at > ?1 "
-            "RETURNING account_id, new_email, created_at, expires_at, used_at");
+    store_stmt *st =
+        store_prepare(db, "UPDATE account_token SET used_at = ?1 WHERE hash = ?2 AND purpose = ?3 "
+                          "AND used_at IS NULL AND expires_at > ?1 "
+                          "RETURNING account_id, new_email, created_at, expires_at, used_at");
     if (!st)
         return STORE_ERROR;
     return step_token(st, a,
@@ -532,9 +526,9 @@ store_rc store_token_void(store *db, int64_t account_id, const char *purpose, co
 int64_t store_token_count_since(store *db, int64_t account_id, const char *purpose,
                                 const char *since)
 {
-    store_stmt *st = store_prepare(
-        db, "SELECT count(*) FROM account_token WHERE account_id = ? AND purpose = ? "
-            "AND created_at >= ?");
+    store_stmt *st =
+        store_prepare(db, "SELECT count(*) FROM account_token WHERE account_id = ? AND purpose = ? "
+                          "AND created_at >= ?");
     if (!st)
         return -1;
     return step_count(st, store_bind_int(st, 1, account_id) && store_bind_str(st, 2, purpose) &&
@@ -594,14 +588,14 @@ store_rc store_security_log_add(store *db, const store_security_log_entry *e)
             "VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(
-        db, st,
-        store_bind_str(st, 1, e->at) && store_bind_str(st, 2, e->event) &&
-            bind_id_or_null(st, 3, e->account_id) && bind_id_or_null(st, 4, e->actor_id) &&
-            store_bind_str(st, 5, e->login ? e->login : "") &&
-            store_bind_str(st, 6, e->addr ? e->addr : "") &&
-            store_bind_str(st, 7, e->detail ? e->detail : ""),
-        NULL);
+    store_rc rc = step_change(db, st,
+                              store_bind_str(st, 1, e->at) && store_bind_str(st, 2, e->event) &&
+                                  bind_id_or_null(st, 3, e->account_id) &&
+                                  bind_id_or_null(st, 4, e->actor_id) &&
+                                  store_bind_str(st, 5, e->login ? e->login : "") &&
+                                  store_bind_str(st, 6, e->addr ? e->addr : "") &&
+                                  store_bind_str(st, 7, e->detail ? e->detail : ""),
+                              NULL);
     return rc == STORE_DONE ? STORE_ERROR : rc;
 }
 

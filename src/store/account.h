@@ -97,12 +97,12 @@ store_rc store_account_unlock(store *db, int64_t id, const char *now);
 
 /* Sets role and member_type (NULL for staff); STORE_CONSTRAINT when they do
  * not fit together. */
-store_rc store_account_set_role(store *db, int64_t id, const char *role,
-                                const char *member_type, const char *now);
+store_rc store_account_set_role(store *db, int64_t id, const char *role, const char *member_type,
+                                const char *now);
 
 /* Sets the mail address.  STORE_CONSTRAINT when email_key is taken. */
-store_rc store_account_set_email(store *db, int64_t id, const char *email,
-                                 const char *email_key, const char *now);
+store_rc store_account_set_email(store *db, int64_t id, const char *email, const char *email_key,
+                                 const char *now);
 
 /* Sets (sealed text) or clears (NULL) the TOTP secret and the last step. */
 store_rc store_account_set_totp(store *db, int64_t id, const char *sealed, int64_t last_step,
@@ -134,8 +134,8 @@ store_rc store_account_list(store *db, arena *a, const char *role, const char *s
 
 /* Inserts a session: id_hash = token_hash(cookie value), stage full | totp |
  * enrol. */
-store_rc store_session_insert(store *db, const char *id_hash, int64_t account_id,
-                              const char *stage, const char *now);
+store_rc store_session_insert(store *db, const char *id_hash, int64_t account_id, const char *stage,
+                              const char *now);
 
 /* A session with its account, read in one statement. */
 typedef struct store_session_row {
@@ -153,8 +153,7 @@ store_rc store_session_delete(store *db, const char *id_hash);
 
 /* Deletes every session of account_id except keep_hash (NULL: all); *n
  * (may be NULL) gets how many. */
-store_rc store_session_delete_account(store *db, int64_t account_id, const char *keep_hash,
-                                      int *n);
+store_rc store_session_delete_account(store *db, int64_t account_id, const char *keep_hash, int *n);
 
 /* Deletes sessions last seen before idle_before or created before
  * created_before; *n (may be NULL) gets how many. */

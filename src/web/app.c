@@ -25,6 +25,21 @@ bool app_init(app *a, const config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "メールの文面の読み込みに失敗しました: %s", msg);
         goto fail;
     }
+    account_params_init(&a->account, cfg);
+    snprintf(path, sizeof path, "%s/keys", cfg->data_dir);
+    a->keys = sealbox_keyring_load(path, msg, sizeof msg);
+    if (!a->keys) {
+        snprintf(err, errlen, "鍵を読み込めません: %s", msg);
+        goto fail;
+    }
+    /* Mailed links never take the host from a request's Host header (a
+     * forged one would point reset links at another site). */
+    if (cfg->base_url[0])
+        snprintf(a->base_url, sizeof a->base_url, "%s", cfg->base_url);
+    else
+        snprintf(a->base_url, sizeof a->base_url, "http://%s%s%s:%u",
+                 strchr(cfg->listen_host, ':') ? "[" : "", cfg->listen_host,
+                 strchr(cfg->listen_host, ':') ? "]" : "", cfg->port);
     snprintf(path, sizeof path, "%s/static", cfg->share_dir);
     a->statics = static_open(path, msg, sizeof msg);
     if (!a->statics) {
@@ -54,6 +69,7 @@ void app_free(app *a)
 {
     tmpl_set_free(a->tmpl);
     mail_env_free(a->mail);
+    sealbox_keyring_free(a->keys);
     if (a->statics)
         static_close(a->statics);
     router_free(a->router);

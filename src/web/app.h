@@ -12,6 +12,8 @@
 #include <stdbool.h>
 
 #include "core/config.h"
+#include "crypto/sealbox.h"
+#include "domain/account.h"
 #include "http/route.h"
 #include "http/static.h"
 #include "tmpl/tmpl.h"
@@ -23,6 +25,9 @@ typedef struct app {
     config cfg;
     tmpl_set *tmpl;
     struct mail_env *mail; /* mail texts and sender (domain/mail.h) */
+    account_params account; /* login rules and costs (domain/account.h) */
+    sealbox_keyring *keys;  /* DATA/keys: TOTP secrets at rest (crypto/sealbox.h) */
+    char base_url[600];     /* the start of mailed links: base_url, or this server */
     static_files *statics;
     router *router;
 } app;
@@ -36,8 +41,7 @@ void app_free(app *a);
 extern const route web_routes[];
 extern const size_t web_routes_count;
 
-/* Hooks for the HTTP server (web/routes.c). */
-bool web_authorise(http_request *req, perm p, int *status);
+/* Hooks for the HTTP server (web/routes.c; web_authorise in web/auth.h). */
 bool web_error_page(http_request *req, int status, const char *allow);
 struct store *web_db_open(void *app);
 void web_db_close(struct store *db);
@@ -47,5 +51,10 @@ int web_home(http_request *req);
 int web_healthz(http_request *req);
 int web_display(http_request *req);
 int web_static(http_request *req);
+int web_admin_home(http_request *req);
+int web_admin_accounts(http_request *req);
+int web_admin_account(http_request *req);
+int web_admin_account_action(http_request *req);
+int web_admin_security_log(http_request *req);
 
 #endif

@@ -6,6 +6,10 @@
  * through http_error().
  */
 #include <stddef.h>
+#include <string.h>
+
+#include "http/response.h"
+#include "tmpl/escape.h"
 
 #include "web/app.h"
 #include "web/page.h"
@@ -43,8 +47,28 @@ static const error_text *find_text(int status)
     return &error_texts[sizeof error_texts / sizeof *error_texts - 2]; /* 500 */
 }
 
+/* A page view that needs a sign-in: to /login, coming back afterwards. */
+static bool to_login(http_request *req)
+{
+    buf b = BUF_INIT;
+    buf_init(&b, 8192);
+    buf_puts(&b, "/login?next=");
+    const char *path = req->path ? req->path : "/";
+    esc_percent(&b, path, strlen(path));
+    if (req->query_raw && *req->query_raw) {
+        esc_percent(&b, "?", 1);
+        esc_percent(&b, req->query_raw, strlen(req->query_raw));
+    }
+    buf_putc(&b, '\0');
+    bool ok = buf_ok(&b) && http_redirect_local(req, 303, b.data);
+    buf_free(&b);
+    return ok;
+}
+
 bool web_error_page(http_request *req, int status, const char *allow)
 {
+    if (status == 303)
+        return to_login(req);
     const error_text *t = find_text(status);
     arena *a = req->a;
     crumb c = {t->title, NULL};

@@ -8,6 +8,7 @@
 #include "http/csrf.h"
 #include "store/store.h"
 #include "web/app.h"
+#include "web/auth.h"
 #include "web/prefs.h"
 #include "web/settings.h"
 
@@ -24,7 +25,7 @@ static const link supernet_nav[] = {
     {"イベント・募集を探す", "/event"},
     {"助成を探す", "/grant"},
     {"活動実績・事例を探す", "/report"},
-    {"掲載登録", "/register"},
+    {"掲載登録", "/org/register"},
     {"センターについて", "/centre"},
     {"ボランティア（あいかさねっと）", "/aikasanet"},
 };
@@ -111,6 +112,19 @@ tv *web_page(http_request *req, const char *title, const crumb *crumbs, size_t n
     }
     ok = ok && tv_set(a, root, "centre", centre);
 
+    /* Who is signed in, for the header's links (a staff member's home is
+     * the admin).  The sign-out button is a form, so the page needs the
+     * CSRF token. */
+    const account_view *actor = web_actor(req);
+    if (ok && actor) {
+        tv *user = tv_map(a);
+        const char *tok = http_csrf_token(req);
+        ok = user && tok && tv_set_str(a, user, "name", actor->name ? actor->name : "") &&
+             tv_set_str(a, user, "login", actor->login ? actor->login : "") &&
+             tv_set_str(a, user, "home_url", account_is_staff(actor) ? "/admin" : "/account") &&
+             tv_set_str(a, user, "csrf_token", tok) && tv_set(a, root, "user", user);
+    }
+
     time_t now = time(NULL) + 9 * 3600; /* JST */
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -135,6 +149,9 @@ bool web_render(http_request *req, int status, const char *name, const tv *root)
         log_error("テンプレート %s を描画できません: %s", name, err);
         return false;
     }
+    /* A page that knows who is signed in is nobody else's to cache. */
+    if (web_auth_of(req)->has_session)
+        req->resp.cache = CACHE_NONE;
     req->resp.status = status;
     req->resp.content_type = "text/html; charset=utf-8";
     req->resp.gzip_ok = true;

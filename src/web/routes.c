@@ -8,6 +8,8 @@
 #include "core/log.h"
 #include "store/store.h"
 #include "web/app.h"
+#include "web/auth.h"
+#include "web/account.h"
 #include "web/testroutes.h"
 
 const route web_routes[] = {
@@ -15,6 +17,59 @@ const route web_routes[] = {
     {.method = "GET", .path = "/healthz", .handler = web_healthz, .perm = PERM_PUBLIC},
     {.method = "GET", .path = "/display", .handler = web_display, .perm = PERM_PUBLIC},
     {.method = "GET", .path = "/static/{*path}", .handler = web_static, .perm = PERM_PUBLIC},
+
+    /* accounts (web/login.c, web/register.c; spec 3.1, 3.3) */
+    {.method = "GET", .path = "/login", .handler = web_login_form, .perm = PERM_PUBLIC},
+    {.method = "POST", .path = "/login", .handler = web_login, .perm = PERM_PUBLIC, .csrf = true},
+    {.method = "GET", .path = "/login/totp", .handler = web_totp_form, .perm = PERM_PUBLIC},
+    {.method = "POST", .path = "/login/totp", .handler = web_totp, .perm = PERM_PUBLIC,
+     .csrf = true},
+    {.method = "GET", .path = "/login/totp/enrol", .handler = web_totp_enrol_form,
+     .perm = PERM_PUBLIC},
+    {.method = "POST", .path = "/login/totp/enrol", .handler = web_totp_enrol,
+     .perm = PERM_PUBLIC, .csrf = true},
+    {.method = "POST", .path = "/logout", .handler = web_logout, .perm = PERM_PUBLIC, .csrf = true},
+    {.method = "GET", .path = "/register", .handler = web_register_form, .perm = PERM_PUBLIC},
+    {.method = "POST", .path = "/register", .handler = web_register, .perm = PERM_PUBLIC,
+     .csrf = true},
+    {.method = "GET", .path = "/register/verify", .handler = web_register_verify_form,
+     .perm = PERM_PUBLIC},
+    {.method = "POST", .path = "/register/verify", .handler = web_register_verify,
+     .perm = PERM_PUBLIC, .csrf = true},
+    {.method = "GET", .path = "/password/reset", .handler = web_reset_form, .perm = PERM_PUBLIC},
+    {.method = "POST", .path = "/password/reset", .handler = web_reset, .perm = PERM_PUBLIC,
+     .csrf = true},
+    {.method = "POST", .path = "/password/reset/confirm", .handler = web_reset_complete,
+     .perm = PERM_PUBLIC, .csrf = true},
+    /* the signed-in user's own account (web/my_account.c) */
+    {.method = "GET", .path = "/account", .handler = web_account, .perm = PERM_MEMBER},
+    {.method = "GET", .path = "/account/password", .handler = web_account_password_form,
+     .perm = PERM_MEMBER},
+    {.method = "POST", .path = "/account/password", .handler = web_account_password,
+     .perm = PERM_MEMBER, .csrf = true},
+    {.method = "GET", .path = "/account/email", .handler = web_account_email_form,
+     .perm = PERM_MEMBER},
+    {.method = "POST", .path = "/account/email", .handler = web_account_email,
+     .perm = PERM_MEMBER, .csrf = true},
+    /* opened from the mail, perhaps on another device: the token decides */
+    {.method = "GET", .path = "/account/email/verify", .handler = web_account_email_verify_form,
+     .perm = PERM_PUBLIC},
+    {.method = "POST", .path = "/account/email/verify", .handler = web_account_email_verify,
+     .perm = PERM_PUBLIC, .csrf = true},
+    {.method = "GET", .path = "/account/delete", .handler = web_account_delete_form,
+     .perm = PERM_MEMBER},
+    {.method = "POST", .path = "/account/delete", .handler = web_account_delete,
+     .perm = PERM_MEMBER, .csrf = true},
+    /* the admin (web/admin*.c) */
+    {.method = "GET", .path = "/admin", .handler = web_admin_home, .perm = PERM_STAFF_EDITOR},
+    {.method = "GET", .path = "/admin/accounts", .handler = web_admin_accounts,
+     .perm = PERM_STAFF_ADMIN},
+    {.method = "GET", .path = "/admin/accounts/{id}", .handler = web_admin_account,
+     .perm = PERM_STAFF_ADMIN},
+    {.method = "POST", .path = "/admin/accounts/{id}/{action}",
+     .handler = web_admin_account_action, .perm = PERM_STAFF_ADMIN, .csrf = true},
+    {.method = "GET", .path = "/admin/security-log", .handler = web_admin_security_log,
+     .perm = PERM_STAFF_ADMIN},
 #ifdef TSUNAGU_TEST_ROUTES
     {.method = "GET", .path = "/_test/echo", .handler = web_test_echo, .perm = PERM_PUBLIC},
     {.method = "GET", .path = "/_test/form", .handler = web_test_form, .perm = PERM_PUBLIC},
@@ -32,17 +87,6 @@ const route web_routes[] = {
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];
-
-/* Until the account system exists nobody is signed in, so every request is
- * the public role: public routes pass, all others are refused. */
-bool web_authorise(http_request *req, perm p, int *status)
-{
-    (void)req;
-    if (p == PERM_PUBLIC)
-        return true;
-    *status = 403;
-    return false;
-}
 
 struct store *web_db_open(void *ctx)
 {

@@ -15,6 +15,7 @@
 #include "core/fault.h"
 #include "core/log.h"
 #include "core/secret.h"
+#include "domain/account.h"
 #include "domain/mail.h"
 #include "domain/mail_deliver.h"
 #include "mail/addr.h"
@@ -166,6 +167,22 @@ static void purge(worker *w, store *db)
         log_warn("送信済みメールを削除できません: %s", store_errmsg(db));
     else if (n > 0)
         log_info("%d 日より前の送信済みメール %d 件を削除しました", w->cfg->mail_keep_days, n);
+
+    /* The account system's expired sessions, spent links, old per-address
+     * failures, unconfirmed registrations and year-old security log. */
+    arena a;
+    arena_init(&a);
+    account_params p;
+    account_params_init(&p, w->cfg);
+    account_env e = {.db = db, .a = &a, .p = &p, .addr = "", .base_url = w->cfg->base_url};
+    account_housekeeping_counts c;
+    if (account_housekeeping(&e, &c) != ACCOUNT_OK)
+        log_warn("アカウントの期限切れデータを削除できません: %s", store_errmsg(db));
+    else if (c.sessions + c.tokens + c.provisional + c.security_log > 0)
+        log_info("期限切れのセッション %d 件、リンク %d 件、未確認の仮登録 %d 件、"
+                 "保存期間を過ぎたセキュリティログ %d 件を削除しました",
+                 c.sessions, c.tokens, c.provisional, c.security_log);
+    arena_free(&a);
 }
 
 /* One delivery lane: a database connection, an SMTP connection and a lease

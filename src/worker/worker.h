@@ -13,7 +13,8 @@
  * the next mail is due, at most WORKER_POLL_MS, waking at once when stopped.
  * When the SMTP server cannot be reached, it waits (doubling from one second
  * up to a minute, never beyond the next retry) before trying again.  Sent
- * mail older than mail_keep_days is removed about once an hour.
+ * mail older than mail_keep_days, and the account system's expired sessions,
+ * links and year-old security log, are removed about once an hour.
  */
 #ifndef TSUNAGU_WORKER_WORKER_H
 #define TSUNAGU_WORKER_WORKER_H
