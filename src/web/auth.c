@@ -79,6 +79,12 @@ bool web_authorise(http_request *req, perm p, int *status)
         *status = strcmp(req->method, "GET") == 0 || req->is_head ? 303 : 403;
         return false;
     }
+    /* SEC-15: an initial or temporary password must be changed first; until
+     * then only the change screen (and signing out, a public route) opens. */
+    if (actor->must_change_password && strcmp(req->path, "/account/password") != 0) {
+        *status = strcmp(req->method, "GET") == 0 || req->is_head ? 303 : 403;
+        return false;
+    }
     bool ok = false;
     switch (p) {
     case PERM_MEMBER:

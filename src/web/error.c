@@ -10,6 +10,7 @@
 
 #include "http/response.h"
 #include "tmpl/escape.h"
+#include "web/auth.h"
 
 #include "web/app.h"
 #include "web/page.h"
@@ -67,8 +68,14 @@ static bool to_login(http_request *req)
 
 bool web_error_page(http_request *req, int status, const char *allow)
 {
-    if (status == 303)
+    if (status == 303) {
+        /* web_authorise(): signed in but the password must be changed first
+         * (SEC-15), or not signed in at all. */
+        const account_view *me = web_actor(req);
+        if (me && me->must_change_password)
+            return http_redirect_local(req, 303, "/account/password");
         return to_login(req);
+    }
     const error_text *t = find_text(status);
     arena *a = req->a;
     crumb c = {t->title, NULL};

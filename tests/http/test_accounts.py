@@ -389,6 +389,23 @@ def sec_22_staff_sessions_time_out_sooner_than_members():
 
 
 @test
+def sec_15_an_initial_password_must_be_changed_before_anything_else():
+    with Site() as site:
+        register_member(site)
+        with site.db() as db:
+            db.execute("UPDATE account SET must_change_password = 1")
+        c, r = login(site, "hanako")
+        eq(r.location, "/account/password")
+        r = c.get("/account")
+        eq(r.status, 303)
+        eq(r.location, "/account/password")
+        eq(c.get("/account/password").status, 200)
+        r = c.post("/account/password", {"current": PASSWORD, "password": "my own password 5"})
+        eq(r.status, 200, r.text)
+        eq(c.get("/account").status, 200)
+
+
+@test
 def session_id_is_never_in_a_url_or_a_log():
     with Site() as site:
         register_member(site)
