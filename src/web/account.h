@@ -18,6 +18,7 @@
 /* Handlers (routes.c). */
 int web_login_form(http_request *req);
 int web_login(http_request *req);
+int web_logout_form(http_request *req);
 int web_logout(http_request *req);
 int web_totp_form(http_request *req);
 int web_totp(http_request *req);

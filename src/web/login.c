@@ -114,6 +114,21 @@ int web_login(http_request *req)
     return login_page(req, login ? login : "", next, r.message);
 }
 
+/* GET /logout: a page with the sign-out button (signing out changes state,
+ * so it is a POST with the CSRF token; a link elsewhere cannot do it). */
+int web_logout_form(http_request *req)
+{
+    if (!web_auth_of(req)->has_session)
+        return web_message_page(req, 200, "ログアウト", "ログインしていません。", "/login",
+                                "ログインする");
+    tv *root = web_form_page(req, "ログアウト", "/logout");
+    if (!root || !web_form_keep(req, root, "t", "") || !web_form_keep(req, root, "action", "/logout") ||
+        !web_form_keep(req, root, "text", "次のボタンを押すとログアウトします。") ||
+        !web_form_keep(req, root, "button", "ログアウトする"))
+        return -1;
+    return web_form_render(req, root, "account/confirm_link.html");
+}
+
 int web_logout(http_request *req)
 {
     const web_auth *w = web_auth_of(req);

@@ -28,6 +28,7 @@ const route web_routes[] = {
      .perm = PERM_PUBLIC},
     {.method = "POST", .path = "/login/totp/enrol", .handler = web_totp_enrol,
      .perm = PERM_PUBLIC, .csrf = true},
+    {.method = "GET", .path = "/logout", .handler = web_logout_form, .perm = PERM_PUBLIC},
     {.method = "POST", .path = "/logout", .handler = web_logout, .perm = PERM_PUBLIC, .csrf = true},
     {.method = "GET", .path = "/register", .handler = web_register_form, .perm = PERM_PUBLIC},
     {.method = "POST", .path = "/register", .handler = web_register, .perm = PERM_PUBLIC,
