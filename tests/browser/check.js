@@ -3,7 +3,8 @@
 // `run` script next to this file starts one with demo data and sets it).
 //
 // For every page reachable from the start paths (config.js), as an anonymous visitor
-// and, when TSUNAGU_TEST_USER / TSUNAGU_TEST_PASSWORD are set, signed in:
+// and, when TSUNAGU_TEST_USER / TSUNAGU_TEST_PASSWORD are set, signed in (by keyboard,
+// with the staff's second factor; the second-factor pages are checked too):
 //   http      the status (no 5xx; the deliberate unknown path answers 404)
 //   lang      <html lang="ja">
 //   focus     every Tab stop shows a visible focus indicator; no keyboard trap
@@ -12,17 +13,19 @@
 //   reflow    no horizontal scrolling at 320 px (key pages: at every text size)
 //   title     non-empty, and unique among the pages that answered 2xx
 //   vnu       Nu HTML Checker on the HTML as served: zero errors
-// plus keyboard scenarios (skip link, text-size switch, fillFormByKeyboard on a
-// fixture form) and a last health check of the server.  Prints TAP and ends with
-// "N passed, N failed"; exits 1 on any failure.  Screenshots of the key pages go to artifacts/screenshots/, the
-// served HTML and a JSON report to artifacts/browser/.
+// plus: the crawls submitted no form, the signed-in crawl left the visitor signed in,
+// a second sign-in types a code on /login/totp, keyboard scenarios (skip link,
+// text-size switch, fillFormByKeyboard on a fixture form, the member registration form
+// with its error summary) and a last health check of the server.  Prints TAP and ends
+// with "N passed, N failed"; exits 1 on any failure.  Screenshots of the key pages go
+// to artifacts/screenshots/, the served HTML and a JSON report to artifacts/browser/.
 
 const fs = require('fs');
 const path = require('path');
 const { chromium } = require('playwright-core');
 const cfg = require('./config');
 const { Tap } = require('./lib/tap');
-const { Visitor, crawl, checkTitles } = require('./lib/crawl');
+const { Visitor, crawl, checkPath, checkTitles } = require('./lib/crawl');
 const { runVnu, formatVnu, vnuVersion } = require('./lib/vnu');
 const { login, loginConfigured } = require('./lib/login');
 const { runScenarios } = require('./lib/scenarios');
@@ -69,6 +72,87 @@ function prepareArtifacts() {
     return { htmlDir, screenshotDir };
 }
 
+// The crawl submits no form: every request its pages made was a GET (or HEAD).
+function checkNoForms(visitor, tap) {
+    tap.result(`crawl submitted no form${visitor.name ? ` (${visitor.name})` : ''}`,
+        visitor.formRequests.length === 0, visitor.formRequests.slice(0, 20));
+}
+
+// The anonymous crawl, then the keyboard scenarios.  Resolves to the page records
+// (the scenarios' pages too, for the Nu checker).
+async function anonymousLane(browser, ctx) {
+    const { cfg, tap } = ctx;
+    const visitor = new Visitor(browser, cfg, '');
+    let pages = [];
+    try {
+        pages = await crawl(visitor, ctx);
+        checkTitles(pages, tap);
+        checkNoForms(visitor, tap);
+    } finally {
+        await visitor.close();
+    }
+    return pages.concat(await runScenarios(browser, cfg, tap, ctx));
+}
+
+// Signed in as the test account: the sign-in by keyboard (the second-factor pages met
+// on the way are checked like crawled pages), the crawl from the start paths, a check
+// that the crawl left the visitor signed in, then a second sign-in in a new browser
+// context, which types a code on the second-factor form instead of setting one up.
+async function signedInLane(browser, ctx) {
+    const { cfg, tap } = ctx;
+    if (!loginConfigured(cfg)) {
+        tap.note('login skipped: TSUNAGU_TEST_USER / TSUNAGU_TEST_PASSWORD not set');
+        return [];
+    }
+    const steps = [];
+    const checkStepOf = (visitor) => async (p) => {
+        const rec = await checkPath(visitor, ctx, p);
+        if (rec) {
+            steps.push(rec);
+        }
+    };
+    const visitor = new Visitor(browser, cfg, 'signed in');
+    let pages = [];
+    let first;
+    try {
+        first = await login(visitor, { checkStep: checkStepOf(visitor) });
+        // The variant context (if the checks of a second-factor page made one) holds the
+        // half-way session: start it afresh from the signed-in cookies.
+        await visitor.dropVariant();
+        tap.result(`login ${cfg.login.path}` + (first.steps.length
+            ? ` (second factor: ${first.steps.join(', ')})` : ''), first.ok, first.detail);
+        pages = await crawl(visitor, ctx);
+        checkNoForms(visitor, tap);
+        const main = await visitor.main();
+        const r = await main.context.request.get(new URL(cfg.login.accountPath, cfg.baseUrl).href,
+            { maxRedirects: 0 });
+        tap.result(`still signed in after the crawl (${cfg.login.accountPath} ${r.status()})`,
+            !first.ok || r.status() === 200, r.status() === 200 ? [] : [
+                `GET ${cfg.login.accountPath} answered ${r.status()} ` +
+                `${r.headers().location || ''}: the crawl signed the visitor out`]);
+        await r.dispose();
+    } finally {
+        await visitor.close();
+    }
+
+    if (first.ok && cfg.login.totp.secret) {
+        const again = new Visitor(browser, cfg, 'signed in again');
+        try {
+            const second = await login(again, { checkStep: checkStepOf(again) });
+            const usedCode = second.steps.includes(cfg.login.totpPath);
+            tap.result(`login again ${cfg.login.path} (second factor: ` +
+                `${second.steps.join(', ') || 'none'})`, second.ok && usedCode,
+            usedCode ? second.detail : [...second.detail,
+                `the second sign-in did not ask for the code on ${cfg.login.totpPath}`]);
+        } finally {
+            await again.close();
+        }
+    }
+    const all = steps.concat(pages);
+    checkTitles(all, tap);
+    return all;
+}
+
 async function main() {
     const t0 = Date.now();
     if (!cfg.baseUrl) {
@@ -104,33 +188,27 @@ async function main() {
     };
     const ctx = { cfg, tap, htmlDir, screenshotDir, report };
 
-    // Anonymous crawl.
-    const visitors = [new Visitor(browser, cfg, '')];
-    let pages = await crawl(visitors[0], ctx);
-    checkTitles(pages, tap);
-
-    // Signed-in crawl, when a test account is configured.
-    if (loginConfigured(cfg)) {
-        const s = new Visitor(browser, cfg, 'signed in');
-        visitors.push(s);
-        const r = await login(s);
-        tap.result(`login ${cfg.login.path}`, r.ok, r.detail);
-        const signed = await crawl(s, ctx);
-        checkTitles(signed, tap);
-        pages = pages.concat(signed);
+    // Two lanes at once (the machine's two cores): the anonymous crawl then the keyboard
+    // scenarios, and the sign-in then the signed-in crawl.  Each lane has its own
+    // browser contexts; only the TAP numbering is shared.  TSUNAGU_TEST_SERIAL=1 runs
+    // them one after the other (slower; the output in page order).
+    let anonymous;
+    let signedIn;
+    if (cfg.serial) {
+        anonymous = await anonymousLane(browser, ctx);
+        signedIn = await signedInLane(browser, ctx);
     } else {
-        tap.note('login skipped: TSUNAGU_TEST_USER / TSUNAGU_TEST_PASSWORD not set');
+        [anonymous, signedIn] = await Promise.all([
+            anonymousLane(browser, ctx),
+            signedInLane(browser, ctx),
+        ]);
     }
-    for (const s of visitors) {
-        await s.close();
-    }
-    tap.note(`crawled ${pages.length} pages in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const pages = anonymous.concat(signedIn);
+    tap.note(`checked ${pages.length} pages in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    // The Nu checker runs in its own JVM while the keyboard scenarios use the browser.
+    // The Nu checker, in its own JVM, on the HTML as served of every page.
     const files = pages.map((p) => p.htmlFile).filter(Boolean);
     const vnu = files.length ? runVnu(files, cfg.timeouts.vnuMs) : Promise.resolve(null);
-
-    await runScenarios(browser, cfg, tap);
 
     const v = await vnu;
     if (v) {

@@ -31,11 +31,16 @@ module.exports = {
 
     // Where the crawl starts.  A start path that does not exist yet is recorded as the
     // 404 page it returns (404 pages must pass every check too).
-    startPaths: envList('TSUNAGU_TEST_START', ['/', '/aikasanet/', '/admin/']),
+    // /admin is the staff home: anonymously it sends the visitor to the login form, signed
+    // in as staff it is where the admin's links start.
+    startPaths: envList('TSUNAGU_TEST_START', ['/', '/aikasanet/', '/admin']),
     notFoundPath: NOT_FOUND_PATH,
 
     // At most this many pages per crawl (anonymous and, when signed in, signed in).
     maxPages: envInt('TSUNAGU_TEST_MAX_PAGES', 300),
+
+    // The anonymous and the signed-in visitor run side by side unless this is set.
+    serial: process.env.TSUNAGU_TEST_SERIAL === '1',
 
     // Same-origin links whose path matches one of these are not followed: static
     // files, the display switch (a 303 that sets a cookie, driven by the keyboard test
@@ -75,8 +80,11 @@ module.exports = {
     // The <html lang> every page must carry.
     lang: 'ja',
 
-    // Optional sign-in: skipped unless both variables are set.  The login form is found
-    // on loginPath; the fields by the selectors below (first match wins).
+    // Optional sign-in: skipped unless both variables are set (the run script creates a
+    // staff account when it starts the server).  The login form is found on path; the
+    // fields by the selectors below (first match wins).  A staff account then needs the
+    // second factor: the first sign-in sets it up on totpEnrolPath, whose secret is kept
+    // in totp.secret for later sign-ins on totpPath.
     login: {
         user: process.env.TSUNAGU_TEST_USER || '',
         password: process.env.TSUNAGU_TEST_PASSWORD || '',
@@ -88,6 +96,23 @@ module.exports = {
         ],
         passwordSelector: 'input[type="password"]',
         submitSelector: 'form:has(input[type="password"]) [type="submit"]',
+        totpPath: '/login/totp',
+        totpEnrolPath: '/login/totp/enrol',
+        totpSecretSelector: 'code.totp-secret',
+        totpCodeSelector: '#totp-code',
+        totpSubmitSelector: 'form:has(#totp-code) [type="submit"]',
+        // Filled in at run time: the base32 secret and the last step whose code was used
+        // (each code works once).
+        totp: { secret: process.env.TSUNAGU_TEST_TOTP_SECRET || '', lastStep: null },
+        // Signed in, this page must answer 200 (not send the visitor to the login form):
+        // checked after the signed-in crawl, which must not have signed the visitor out.
+        accountPath: '/account',
+    },
+
+    // The member registration form driven by keyboard in the scenarios.
+    register: {
+        path: '/register',
+        doneHeading: '確認のメールを送りました',
     },
 
     browser: {

@@ -20,6 +20,13 @@ class Visitor {
         this.name = name;
         this.mainEntry = null;
         this.variantEntry = null;
+        // Pages recorded so far (numbers the saved HTML files).
+        this.pageCount = 0;
+        // While watching: every request other than GET / HEAD the visitor's pages made.
+        // The crawl only follows links; a form it submitted (the header's sign-out is a
+        // POST form) would show up here.
+        this.watching = false;
+        this.formRequests = [];
     }
 
     // A new context and its one page.  The site's CSP is bypassed so axe can be
@@ -37,6 +44,11 @@ class Visitor {
         });
         context.setDefaultTimeout(cfg.timeouts.actionMs);
         context.setDefaultNavigationTimeout(cfg.timeouts.navigationMs);
+        context.on('request', (r) => {
+            if (this.watching && r.method() !== 'GET' && r.method() !== 'HEAD') {
+                this.formRequests.push(`${r.method()} ${r.url()}`);
+            }
+        });
         const page = await context.newPage();
         return { context, page, theme: cfg.defaultTheme, size: cfg.defaultSize };
     }
@@ -70,8 +82,22 @@ class Visitor {
         return v;
     }
 
+    // Closes the variant context: after signing in (the session cookie changed), the
+    // next variant() copies the main context's cookies afresh.
+    async dropVariant() {
+        if (this.variantEntry) {
+            await this.variantEntry.context.close().catch(() => {});
+            this.variantEntry = null;
+        }
+    }
+
     label(p) {
         return this.name ? `${p} (${this.name})` : p;
+    }
+
+    // File-name prefix of the visitor's saved HTML and screenshots.
+    get filePrefix() {
+        return this.name ? this.name.replace(/[^A-Za-z0-9]+/g, '-') + '-' : '';
     }
 
     async close() {
@@ -156,6 +182,16 @@ async function checkVariantClasses(entry, problems, variantLabel) {
     }
 }
 
+// Loads the page of rec in a variant context; throws when it ends on another page (a
+// variant that lost the visitor's session would be sent to the login form).
+async function loadVariant(entry, url, rec) {
+    await load(entry, url);
+    const at = new URL(entry.page.url());
+    if (at.pathname + at.search !== rec.key) {
+        throw new Error(`loaded ${at.pathname}${at.search} instead`);
+    }
+}
+
 // Milliseconds since t, for the per-phase timings kept in the report.
 function since(t) {
     return Date.now() - t;
@@ -187,7 +223,8 @@ async function checkPage(visitor, ctx, rec, url, facts, shoot) {
     tap.result(`lang ${rec.label}`, facts.lang === cfg.lang,
         facts.lang === cfg.lang ? [] : [langProblem]);
 
-    const shotName = slug(rec.requested, cfg) + (visitor.name ? '-signed-in' : '');
+    const shotName = slug(rec.requested, cfg) +
+        (visitor.name ? '-' + visitor.filePrefix.slice(0, -1) : '');
     if (shoot) {
         await main.page.screenshot({
             path: path.join(screenshotDir, `${shotName}-${cfg.wide.width}.png`),
@@ -249,7 +286,7 @@ async function checkPage(visitor, ctx, rec, url, facts, shoot) {
             try {
                 const v = await visitor.variant(theme, cfg.defaultSize);
                 await v.page.setViewportSize(cfg.wide);
-                await load(v, url);
+                await loadVariant(v, url, rec);
                 await checkVariantClasses(v, axeProblems, theme);
                 const wl = `${theme} ${cfg.wide.width}px`;
                 rec.axe[wl] = await axeInto(v, wl, cfg.axeTags, axeProblems);
@@ -265,7 +302,7 @@ async function checkPage(visitor, ctx, rec, url, facts, shoot) {
             try {
                 const v = await visitor.variant(cfg.defaultTheme, size);
                 await v.page.setViewportSize(cfg.narrow);
-                await load(v, url);
+                await loadVariant(v, url, rec);
                 await checkVariantClasses(v, reflowProblems, size);
                 rec.reflow[size] = await checkReflow(v.page);
                 reflowProblems.push(...reflowLines(size, rec.reflow[size]));
@@ -284,12 +321,80 @@ async function checkPage(visitor, ctx, rec, url, facts, shoot) {
     rec.passed = { focus: focusOk, axe: axeOk, reflow: reflowOk };
 }
 
+// Records the page just loaded in the visitor's main context (response: its main
+// response, requested: the path asked for, key: the final path and query) and runs
+// every check on it.  keyPage: the full display matrix; shoot: screenshots.  Returns
+// { rec, isPage, links }: isPage is false when the answer is not HTML (then nothing
+// was checked); links are the page's link targets.  A page whose checks break (the
+// browser failed) is reported as a failed "checks" test.
+async function checkLoaded(visitor, ctx, { requested, key, response, keyPage, shoot, ms }) {
+    const { cfg, tap, htmlDir, report } = ctx;
+    const main = await visitor.main();
+    const rec = {
+        visitor: visitor.name,
+        requested,
+        key,
+        label: visitor.label(key),
+        status: response.status(),
+        contentType: response.headers()['content-type'] || '',
+        aliases: requested === key ? [] : [requested],
+        key_page: cfg.fullMatrix || keyPage,
+        axe: {},
+        reflow: {},
+        focus: null,
+        ms: { load: ms },
+    };
+    if (!/^text\/html\b/i.test(rec.contentType)) {
+        tap.note(`${rec.label}: ${rec.status} ${rec.contentType || 'no content type'}; ` +
+            'not a page');
+        return { rec, isPage: false, links: [] };
+    }
+    report.pages.push(rec);
+    let links = [];
+    try {
+        // The HTML as served, untouched by the browser, for the Nu checker.
+        const n = String(++visitor.pageCount).padStart(3, '0');
+        rec.htmlFile = path.join(htmlDir, `${visitor.filePrefix}${n}-${slug(key, cfg)}.html`);
+        fs.writeFileSync(rec.htmlFile, await response.body());
+
+        const facts = await pageFacts(main.page);
+        rec.title = facts.title;
+        rec.lang = facts.lang;
+        links = facts.links;
+        await checkPage(visitor, ctx, rec, new URL(key, cfg.baseUrl).href, facts, shoot);
+    } catch (e) {
+        tap.result(`checks ${rec.label}`, false, String(e.stack || e));
+    }
+    return { rec, isPage: true, links };
+}
+
+// Loads path in the visitor's main context (wide) and checks it as a key page: for
+// pages met on the way rather than by a link, such as the sign-in's second-factor
+// forms.  Returns the page record, or null when it did not load as an HTML page.
+async function checkPath(visitor, ctx, requested) {
+    const { cfg, tap } = ctx;
+    const main = await visitor.main();
+    const t = Date.now();
+    await main.page.setViewportSize(cfg.wide);
+    const response = await load(main, new URL(requested, cfg.baseUrl).href);
+    if (!response) {
+        tap.result(`load ${visitor.label(requested)}`, false, 'no HTTP response');
+        return null;
+    }
+    const final = new URL(main.page.url());
+    const { rec, isPage } = await checkLoaded(visitor, ctx, {
+        requested, key: final.pathname + final.search, response, keyPage: true, shoot: true,
+        ms: since(t),
+    });
+    return isPage ? rec : null;
+}
+
 // Crawls from the start paths, checking every page in turn.  Returns the page
 // records (one per distinct final URL that answered HTML) in the order they were
-// found.  A page whose checks break (the browser failed) is reported as a failed
-// "checks" test and the crawl goes on.
+// found.  The crawl only loads pages (GET); every other request a page makes while it
+// runs is kept in visitor.formRequests.
 async function crawl(visitor, ctx) {
-    const { cfg, tap, htmlDir, report } = ctx;
+    const { cfg, tap } = ctx;
     const base = new URL(cfg.baseUrl);
     const keyPaths = new Set([...cfg.startPaths, cfg.notFoundPath]);
     const queue = [...keyPaths];
@@ -297,92 +402,76 @@ async function crawl(visitor, ctx) {
     const checked = new Map();
     const pages = [];
     const main = await visitor.main();
+    visitor.watching = true;
 
-    while (queue.length > 0) {
-        if (pages.length >= cfg.maxPages) {
-            tap.note(`page limit ${cfg.maxPages} reached; ${queue.length} paths not visited`);
-            break;
-        }
-        const requested = queue.shift();
-        const url = new URL(requested, base).href;
-        const t = Date.now();
-        let response;
-        try {
-            await main.page.setViewportSize(cfg.wide);
-            response = await load(main, url);
-        } catch (e) {
-            tap.result(`load ${visitor.label(requested)}`, false, String(e.message || e));
-            continue;
-        }
-        const final = new URL(main.page.url());
-        if (final.origin !== base.origin) {
-            tap.note(`${requested} leaves the site (${final.href}); not checked`);
-            continue;
-        }
-        const key = final.pathname + final.search;
-        if (checked.has(key)) {
-            checked.get(key).aliases.push(requested);
-            continue;
-        }
-        if (!response) {
-            tap.result(`load ${visitor.label(requested)}`, false, 'no HTTP response');
-            continue;
-        }
-        const rec = {
-            visitor: visitor.name,
-            requested,
-            key,
-            label: visitor.label(key),
-            status: response.status(),
-            contentType: response.headers()['content-type'] || '',
-            aliases: requested === key ? [] : [requested],
-            key_page: cfg.fullMatrix || keyPaths.has(requested) || keyPaths.has(key),
-            axe: {},
-            reflow: {},
-            focus: null,
-            ms: { load: since(t) },
-        };
-        checked.set(key, rec);
-        if (!/^text\/html\b/i.test(rec.contentType)) {
-            tap.note(`${rec.label}: ${rec.status} ${rec.contentType || 'no content type'}; ` +
-                'not a page');
-            continue;
-        }
-        pages.push(rec);
-        report.pages.push(rec);
-        try {
-            // The HTML as served, untouched by the browser, for the Nu checker.
-            const n = String(pages.length).padStart(3, '0');
-            rec.htmlFile = path.join(htmlDir,
-                `${visitor.name ? 'signed-in-' : ''}${n}-${slug(key, cfg)}.html`);
-            fs.writeFileSync(rec.htmlFile, await response.body());
-
-            const facts = await pageFacts(main.page);
-            rec.title = facts.title;
-            rec.lang = facts.lang;
-            for (const p of followable(facts.links, base, cfg)) {
+    try {
+        while (queue.length > 0) {
+            if (pages.length >= cfg.maxPages) {
+                tap.note(`page limit ${cfg.maxPages} reached; ${queue.length} paths not visited`);
+                break;
+            }
+            const requested = queue.shift();
+            const url = new URL(requested, base).href;
+            const t = Date.now();
+            let response;
+            try {
+                await main.page.setViewportSize(cfg.wide);
+                response = await load(main, url);
+            } catch (e) {
+                tap.result(`load ${visitor.label(requested)}`, false, String(e.message || e));
+                continue;
+            }
+            const final = new URL(main.page.url());
+            if (final.origin !== base.origin) {
+                tap.note(`${requested} leaves the site (${final.href}); not checked`);
+                continue;
+            }
+            const key = final.pathname + final.search;
+            if (checked.has(key)) {
+                checked.get(key).aliases.push(requested);
+                continue;
+            }
+            if (!response) {
+                tap.result(`load ${visitor.label(requested)}`, false, 'no HTTP response');
+                continue;
+            }
+            const { rec, isPage, links } = await checkLoaded(visitor, ctx, {
+                requested,
+                key,
+                response,
+                keyPage: keyPaths.has(requested) || keyPaths.has(key),
+                shoot: keyPaths.has(requested),
+                ms: since(t),
+            });
+            checked.set(key, rec);
+            if (!isPage) {
+                continue;
+            }
+            pages.push(rec);
+            for (const p of followable(links, base, cfg)) {
                 if (!queued.has(p)) {
                     queued.add(p);
                     queue.push(p);
                 }
             }
-            await checkPage(visitor, ctx, rec, url, facts, keyPaths.has(requested));
-        } catch (e) {
-            tap.result(`checks ${rec.label}`, false, String(e.stack || e));
         }
+    } finally {
+        visitor.watching = false;
     }
     return pages;
 }
 
 // Titles: non-empty everywhere; unique among the pages that answered 2xx.  Error pages
 // of one kind legitimately share a title (every 404 is the same page), but must not
-// reuse the title of a real page.
+// reuse the title of a real page.  One path with different queries is one page (the
+// login form reached as /login?next=%2Fadmin is still the login form).
 function checkTitles(pages, tap) {
+    const pathOf = (p) => p.key.replace(/\?.*$/, '');
     const byTitle = new Map();
     for (const p of pages) {
         if (p.status >= 200 && p.status < 300) {
             const t = (p.title || '').trim();
-            byTitle.set(t, [...(byTitle.get(t) || []), p.label]);
+            byTitle.set(t, [...(byTitle.get(t) || []), p]);
         }
     }
     for (const p of pages) {
@@ -391,7 +480,8 @@ function checkTitles(pages, tap) {
         if (t === '') {
             problems.push('empty <title>');
         } else {
-            const others = (byTitle.get(t) || []).filter((l) => l !== p.label);
+            const others = (byTitle.get(t) || [])
+                .filter((o) => o !== p && pathOf(o) !== pathOf(p)).map((o) => o.label);
             if (others.length > 0) {
                 problems.push(`title "${t}" also used by ${others.join(', ')}`);
             }
@@ -401,4 +491,4 @@ function checkTitles(pages, tap) {
     }
 }
 
-module.exports = { Visitor, crawl, checkTitles, followable, slug };
+module.exports = { Visitor, crawl, checkPath, checkTitles, followable, slug };
