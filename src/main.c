@@ -9,6 +9,7 @@
  *   tsunagu mail    test ADDRESS | queue | retry ID | stop ADDRESS | unstop ADDRESS
  *                   | bulk KIND FILE       [--data DIR] [--config FILE]
  *   tsunagu user    add LOGIN --role ROLE --email ADDRESS [--name NAME]   (password on stdin)
+ *   tsunagu keys    rotate
  *   tsunagu version
  *
  * Settings come from defaults, then the INI file (--config), then TSUNAGU_*
@@ -64,6 +65,8 @@ static const command commands[] = {
      "メールの送信待ちの確認と操作（tsunagu mail で説明を表示）"},
     {"user", cli_user, {"data", "config", "role", "email", "name", NULL}, 2,
      "アカウントの操作（user add: 最初のシステム管理者を作る。パスワードは標準入力から）"},
+    {"keys", cli_keys, {"data", "config", NULL}, 1,
+     "暗号鍵の操作（keys rotate: 新しい鍵に切り替え、保存している秘密を暗号化し直す）"},
     {"version", cmd_version, {NULL}, 0, "版を表示します"},
 };
 

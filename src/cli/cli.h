@@ -37,4 +37,7 @@ int cli_mail(config *cfg, const cmd_args *args);
 /* tsunagu user ...: accounts from the command line (cli/user.c). */
 int cli_user(config *cfg, const cmd_args *args);
 
+/* tsunagu keys rotate: a new key for secrets at rest (cli/keys.c). */
+int cli_keys(config *cfg, const cmd_args *args);
+
 #endif

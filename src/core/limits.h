@@ -193,4 +193,26 @@
 #define LIMIT_ACCOUNT_LIST_MAX 200
 #define LIMIT_SECURITY_LOG_PAGE_MAX 200
 
+/* --- CSV import and export (core/csv.c) --- */
+
+/* Bytes of one CSV file to import.  The largest content type to migrate has
+ * 8,552 records (spec 11.4, grants); a staff import is a few hundred rows of
+ * a few hundred bytes.  16 MiB holds a whole type at about 2 KiB per record
+ * and is read in about 0.1 s (16 MiB of 12-column rows, -O2).  An upload is
+ * further bounded by its route's body limit. */
+#define LIMIT_CSV_BYTES (16 * 1024 * 1024)
+
+/* Records in one file, the header row included: ten times the largest
+ * content type (spec 11.4). */
+#define LIMIT_CSV_RECORDS 100000
+
+/* Fields in one record.  The longest registration form has about 60 items
+ * (spec 5.2); an export adds a few columns (ID, state, dates). */
+#define LIMIT_CSV_FIELDS 256
+
+/* Bytes of one field after "" is undone.  Form text is at most
+ * LIMIT_FIELD_VALUE (128 KiB); a rich-text page body may be longer.  The
+ * importer's field validators apply the tighter limit of each field. */
+#define LIMIT_CSV_FIELD (1024 * 1024)
+
 #endif

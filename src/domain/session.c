@@ -723,3 +723,76 @@ void session_totp_enrol_confirm(const account_env *e, const char *cookie, const 
     c.token = c.complete ? token : NULL;
     totp_result(e, &c, store_tx(e->db, totp_body, &c), out);
 }
+
+/* ---- key rotation ---- */
+
+typedef struct reseal_item {
+    int64_t id, last_step;
+    char *sealed;
+} reseal_item;
+
+typedef struct reseal_ctx {
+    const account_env *e;
+    const sealbox_keyring *keys;
+    int resealed, unreadable;
+    bool failed;
+} reseal_ctx;
+
+static bool reseal_one(void *ctx, int64_t id, const char *sealed, int64_t last_step)
+{
+    reseal_ctx *c = ctx;
+    if (sealbox_key_id_of(sealed) == sealbox_current_key_id(c->keys))
+        return true;
+    char aad[64];
+    totp_aad(id, false, aad);
+    buf plain = BUF_INIT, again = BUF_INIT;
+    bool ok = sealbox_open(c->keys, sealed, aad, &plain);
+    if (!ok) {
+        c->unreadable++;
+        buf_free(&plain);
+        return true;
+    }
+    ok = sealbox_seal(c->keys, (const uint8_t *)plain.data, plain.len, aad, &again);
+    OPENSSL_cleanse(plain.data, plain.len);
+    buf_free(&plain);
+    buf_putc(&again, '\0');
+    char now[STORE_TIMESTAMP_LEN];
+    ts(c->e, 0, now);
+    /* The statement runs while the SELECT of the caller is still open: the
+     * row it changes has been read already, and SQLite and PostgreSQL both
+     * allow it. */
+    if (!ok || !buf_ok(&again) ||
+        store_account_set_totp(c->e->db, id, again.data, last_step, now) != STORE_OK) {
+        c->failed = true;
+        buf_free(&again);
+        return false;
+    }
+    buf_free(&again);
+    c->resealed++;
+    return true;
+}
+
+static store_rc reseal_body(store *db, void *ctx)
+{
+    reseal_ctx *c = ctx;
+    c->resealed = c->unreadable = 0;
+    c->failed = false;
+    store_rc rc = store_account_each_totp(db, reseal_one, c);
+    if (rc == STORE_OK && c->failed)
+        rc = STORE_ERROR;
+    return rc;
+}
+
+account_rc session_totp_reseal(const account_env *e, const sealbox_keyring *keys, int *resealed,
+                               int *unreadable)
+{
+    reseal_ctx c = {.e = e, .keys = keys};
+    *resealed = *unreadable = 0;
+    if (store_tx(e->db, reseal_body, &c) != STORE_OK) {
+        log_error("session: TOTP secrets could not be re-sealed: %s", store_errmsg(e->db));
+        return ACCOUNT_ERROR;
+    }
+    *resealed = c.resealed;
+    *unreadable = c.unreadable;
+    return ACCOUNT_OK;
+}

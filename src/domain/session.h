@@ -164,6 +164,16 @@ account_rc session_totp_enrol_begin(const account_env *e, const char *cookie, co
 void session_totp_enrol_confirm(const account_env *e, const char *cookie, const char *pending,
                                 const char *code, session_login_result *out);
 
+/* ---- key rotation (tsunagu keys rotate) ---- */
+
+/* Re-seals every stored TOTP secret that is not under keys' current key
+ * with the current one, in one transaction (so a failure changes nothing).
+ * *resealed gets how many; *unreadable how many could not be opened with
+ * any key of the ring (left as they are: staff reset those second
+ * factors).  ACCOUNT_OK or ACCOUNT_ERROR. */
+account_rc session_totp_reseal(const account_env *e, const sealbox_keyring *keys, int *resealed,
+                               int *unreadable);
+
 /* ---- inside the account modules' transactions ---- */
 
 /* Inserts a session of stage for account_id with the ID `token` (made by

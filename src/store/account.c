@@ -656,3 +656,20 @@ store_rc store_security_log_purge(store *db, const char *before, int *n)
     store_rc rc = step_change(db, st, store_bind_str(st, 1, before), n);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
+
+store_rc store_account_each_totp(store *db,
+                                 bool (*fn)(void *ctx, int64_t id, const char *sealed,
+                                            int64_t last_step),
+                                 void *ctx)
+{
+    store_stmt *st = store_prepare(db, "SELECT id, totp_secret, totp_last_step FROM account "
+                                       "WHERE totp_secret IS NOT NULL ORDER BY id");
+    if (!st)
+        return STORE_ERROR;
+    store_rc rc;
+    while ((rc = store_step(st)) == STORE_ROW)
+        if (!fn(ctx, store_col_int(st, 0), store_col_text(st, 1, NULL), store_col_int(st, 2)))
+            break;
+    store_done(st);
+    return rc == STORE_ROW || rc == STORE_DONE ? STORE_OK : rc;
+}

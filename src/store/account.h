@@ -108,6 +108,14 @@ store_rc store_account_set_email(store *db, int64_t id, const char *email, const
 store_rc store_account_set_totp(store *db, int64_t id, const char *sealed, int64_t last_step,
                                 const char *now);
 
+/* Calls fn for every account with a TOTP secret (id, sealed text, last
+ * step); the strings are valid during the call only.  fn may run other
+ * statements on db; it returns false to stop. */
+store_rc store_account_each_totp(store *db,
+                                 bool (*fn)(void *ctx, int64_t id, const char *sealed,
+                                            int64_t last_step),
+                                 void *ctx);
+
 /* Records TOTP step `step` as used, only if it is later than the stored one:
  * STORE_DONE when it is not (the code was used already: replay). */
 store_rc store_account_totp_step(store *db, int64_t id, int64_t step);

@@ -36,9 +36,12 @@ def free_port():
 class Server:
     """A running `tsunagu serve` with its own data dir (and optionally share dir)."""
 
-    def __init__(self, args=(), env=None, demo=True, share_dir=None, config=None):
+    def __init__(self, args=(), env=None, demo=True, share_dir=None, config=None, data=None):
+        """data: an existing data dir to serve again (then no demo load)."""
         self.tmp = tempfile.mkdtemp(prefix="tsunagu-test-")
-        self.data = os.path.join(self.tmp, "data")
+        self.data = data or os.path.join(self.tmp, "data")
+        if data:
+            demo = False
         self.port = free_port()
         self.env = dict(os.environ)
         self.env.pop("TSUNAGU_LISTEN", None)

@@ -570,6 +570,35 @@ def staff_sign_in_needs_a_second_factor_and_each_code_works_once():
 
 
 @test
+def second_factor_secrets_survive_a_key_rotation():
+    with Site() as site:
+        add_staff(site, "centre-admin")
+        c, secret = staff_login(site, "centre-admin")
+        before = site.rows("SELECT totp_secret FROM account")[0][0]
+        ok(before.startswith("tsb1.1."), before)
+        site.server.stop()
+        p = site.cli("keys", "rotate")
+        eq(p.returncode, 0, p.stderr.decode())
+        ok("1 件" in p.stdout.decode(), p.stdout.decode())
+        after = site.rows("SELECT totp_secret FROM account")[0][0]
+        ok(after.startswith("tsb1.2."), after)
+        keys = sorted(os.listdir(os.path.join(site.server.data, "keys")))
+        eq(keys, ["0001.key", "0002.key"])
+        for k in keys:
+            eq(os.stat(os.path.join(site.server.data, "keys", k)).st_mode & 0o777, 0o600)
+        again = Server(env=site.server.env, data=site.server.data)
+        try:
+            c = Client(again)
+            r = c.post("/login", {"login": "centre-admin", "password": PASSWORD})
+            eq(r.location, "/login/totp")
+            r = c.post("/login/totp", {"code": totp_now(secret, 1)})
+            eq(r.status, 303, r.text)
+            eq(c.get("/admin").status, 200)
+        finally:
+            again.close()
+
+
+@test
 def operator_creates_the_first_admin_from_the_command_line():
     with Site() as site:
         p = site.cli("user", "add", "root-admin", "--role", "admin", "--email",
