@@ -69,6 +69,11 @@ int web_message_page(http_request *req, int status, const char *title, const cha
  * "2026年11月23日（月）12時04分"; "" for NULL or a malformed one. */
 const char *web_time_ja(arena *a, const char *ts);
 
+/* base + "?next=" + the percent-encoded local path next (and "?query" when
+ * query is not NULL or empty), in the request's arena; NULL on OOM. */
+const char *web_with_next(http_request *req, const char *base, const char *next,
+                          const char *query);
+
 /* The local page to go to after signing in: next if it is a safe local
  * path (vulnerability class 15, open redirect), else def. */
 const char *web_next_path(const char *next, const char *def);

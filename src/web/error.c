@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "http/response.h"
-#include "tmpl/escape.h"
+#include "web/account.h"
 #include "web/auth.h"
 
 #include "web/app.h"
@@ -51,19 +51,8 @@ static const error_text *find_text(int status)
 /* A page view that needs a sign-in: to /login, coming back afterwards. */
 static bool to_login(http_request *req)
 {
-    buf b = BUF_INIT;
-    buf_init(&b, 8192);
-    buf_puts(&b, "/login?next=");
-    const char *path = req->path ? req->path : "/";
-    esc_percent(&b, path, strlen(path));
-    if (req->query_raw && *req->query_raw) {
-        esc_percent(&b, "?", 1);
-        esc_percent(&b, req->query_raw, strlen(req->query_raw));
-    }
-    buf_putc(&b, '\0');
-    bool ok = buf_ok(&b) && http_redirect_local(req, 303, b.data);
-    buf_free(&b);
-    return ok;
+    const char *to = web_with_next(req, "/login", req->path ? req->path : "/", req->query_raw);
+    return to && http_redirect_local(req, 303, to);
 }
 
 bool web_error_page(http_request *req, int status, const char *allow)

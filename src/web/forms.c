@@ -3,6 +3,7 @@
 
 #include "http/response.h"
 #include "web/account.h"
+#include "tmpl/escape.h"
 #include "web/page.h"
 
 tv *web_form_page(http_request *req, const char *title, const char *crumb_url)
@@ -81,4 +82,21 @@ const char *web_next_path(const char *next, const char *def)
         strncmp(next, "/logout", 7) != 0)
         return next;
     return def;
+}
+
+const char *web_with_next(http_request *req, const char *base, const char *next,
+                          const char *query)
+{
+    buf b = BUF_INIT;
+    buf_init(&b, 8192);
+    buf_printf(&b, "%s?next=", base);
+    esc_percent(&b, next, strlen(next));
+    if (query && *query) {
+        esc_percent(&b, "?", 1);
+        esc_percent(&b, query, strlen(query));
+    }
+    buf_putc(&b, '\0');
+    const char *out = buf_ok(&b) ? arena_strdup(req->a, b.data) : NULL;
+    buf_free(&b);
+    return out;
 }

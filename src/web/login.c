@@ -18,7 +18,6 @@
 #include "web/account.h"
 #include "web/app.h"
 #include "web/auth.h"
-#include "tmpl/escape.h"
 #include "web/page.h"
 #include "web/settings.h"
 
@@ -75,16 +74,7 @@ static int after_login(http_request *req, const session_login_result *r, const c
             return -1;
         const char *base = r->status == SESSION_LOGIN_NEED_TOTP ? "/login/totp" : "/login/totp/enrol";
         const char *n = web_next_path(next, NULL);
-        const char *to = base;
-        if (n) {
-            buf q = BUF_INIT;
-            buf_init(&q, 4096);
-            buf_printf(&q, "%s?next=", base);
-            esc_percent(&q, n, strlen(n));
-            buf_putc(&q, '\0');
-            to = buf_ok(&q) ? arena_strdup(req->a, q.data) : base;
-            buf_free(&q);
-        }
+        const char *to = n ? web_with_next(req, base, n, NULL) : base;
         return http_redirect_local(req, 303, to ? to : base) ? 0 : -1;
     }
     case SESSION_LOGIN_ERROR:

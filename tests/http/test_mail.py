@@ -467,6 +467,19 @@ def cli_usage_errors_are_japanese():
         ok("不明な操作" in p.stderr.decode())
         p = site.cli("mail", "bulk", "nosuchkind", "/dev/null", check=False)
         eq(p.returncode, 2)
+        # a bad recipient file names the line and queues nothing
+        bad = os.path.join(site.tmp, "bad.tsv")
+        with open(bad, "wb") as f:
+            f.write("ok@example.jp\t名前\n# comment\nnot an address\tx\n".encode())
+        p = site.cli("mail", "bulk", "test", bad, check=False)
+        eq(p.returncode, 2)
+        ok("3 行目" in p.stderr.decode(), p.stderr.decode())
+        with open(bad, "wb") as f:
+            f.write(b"ok@example.jp\t\xff\xfe\n")
+        p = site.cli("mail", "bulk", "test", bad, check=False)
+        eq(p.returncode, 2)
+        ok("1 行目" in p.stderr.decode(), p.stderr.decode())
+        eq(site.rows("SELECT count(*) FROM mail_outbox"), [(0,)])
         p = run_cli(["worker", "--once=1", "--data", site.data], env=site.env)
         eq(p.returncode, 2)
 
