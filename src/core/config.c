@@ -78,6 +78,7 @@ static const key_desc keys[] = {
     {"smtp_from_name", KIND_TEXT, STR_FIELD(smtp_from_name), 0, 0, true, NULL},
     {"smtp_tls", KIND_CHOICE, STR_FIELD(smtp_tls), 0, 0, false, tls_choices},
     {"worker", KIND_CHOICE, STR_FIELD(worker), 0, 0, false, on_off},
+    {"four_eyes", KIND_CHOICE, STR_FIELD(four_eyes), 0, 0, false, on_off},
     /* a try every second to a try a day; a mail a minute to a day of tries */
     {"mail_connections", KIND_UINT, UINT_FIELD(mail_connections), 1, 16, false, NULL},
     {"smtp_ca_file", KIND_PATH, STR_FIELD(smtp_ca_file), 0, 0, true, NULL},
@@ -116,6 +117,7 @@ void config_defaults(config *c)
     snprintf(c->smtp_url, sizeof c->smtp_url, "%s", "smtp://127.0.0.1:2525");
     snprintf(c->smtp_tls, sizeof c->smtp_tls, "%s", "auto");
     snprintf(c->worker, sizeof c->worker, "%s", "on");
+    snprintf(c->four_eyes, sizeof c->four_eyes, "%s", "off");
     c->mail_connections = 4;
     c->mail_max_attempts = 10;
     c->mail_retry_base = 60;

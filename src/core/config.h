@@ -29,6 +29,7 @@
  *   smtp_ca_file         file of CA certificates (PEM) for the SMTP server's certificate
  *   mail_connections     1..16 SMTP connections per worker
  *   worker               on | off
+ *   four_eyes            on | off: content approval by another staff member only
  *   mail_max_attempts (1..100), mail_retry_base (1..86400 s), mail_lease (1..86400 s),
  *   mail_bulk_rate (0..1000000 per minute, 0 = no limit), mail_keep_days (1..3650)
  *   session_idle_min (1..1440), session_abs_hours (1..720),
@@ -70,6 +71,7 @@ typedef struct config {
                                    from the site settings) */
     char smtp_tls[16];          /* auto | starttls | none; default auto (TLS required
                                    unless the SMTP server is on this machine) */
+    char four_eyes[4];          /* on | off: an approver must not be the submitter (兼務の禁止) */
     char worker[4];             /* on | off: serve runs the background worker (mail
                                    delivery) in a thread; default on */
     char smtp_ca_file[4096];    /* CA certificates to trust for the SMTP server's TLS

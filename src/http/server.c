@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -185,11 +186,18 @@ static void identify_client(req_ctx *c)
 /* The headers every response carries (spec 3.4 clickjacking, classes 5, 6, 14). */
 static void security_headers(struct MHD_Response *r, const http_request *req)
 {
-    MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'self'; script-src 'self'; style-src 'self'; "
-                            "img-src 'self'; font-src 'self'; connect-src 'self'; "
-                            "object-src 'none'; base-uri 'self'; form-action 'self'; "
-                            "frame-ancestors 'none'");
+    /* A handler may send a stricter policy of its own (web/media.c: uploads
+     * are served sandboxed); every response carries exactly one. */
+    bool own_csp = false;
+    for (size_t i = 0; i < req->resp.nheaders; i++)
+        if (strcasecmp(req->resp.headers[i].name, "Content-Security-Policy") == 0)
+            own_csp = true;
+    if (!own_csp)
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'self'; script-src 'self'; style-src 'self'; "
+                                "img-src 'self'; font-src 'self'; connect-src 'self'; "
+                                "object-src 'none'; base-uri 'self'; form-action 'self'; "
+                                "frame-ancestors 'none'");
     MHD_add_response_header(r, "X-Frame-Options", "DENY");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
@@ -219,6 +227,10 @@ void http_error(http_request *req, int status)
 {
     req_ctx *c = (req_ctx *)req;
     buf_reset(&req->resp.body);
+    if (req->resp.has_fd) { /* a file body set before the error is not sent */
+        close(req->resp.fd);
+        req->resp.has_fd = false;
+    }
     req->resp.nheaders = 0;
     req->resp.cache = CACHE_NONE;
     if (status == 405 && c->allow)

@@ -4,46 +4,6 @@
 
 #include <string.h>
 
-/* Steps a statement that returns no rows: STORE_OK when it changed a row,
- * STORE_DONE when it changed none, else the error.  *n (may be NULL) gets
- * the number of rows changed. */
-static store_rc step_change(store *db, store_stmt *st, bool bound, int *n)
-{
-    store_rc rc = bound ? store_step(st) : STORE_ERROR;
-    store_done(st);
-    if (n)
-        *n = 0;
-    if (rc != STORE_DONE)
-        return rc;
-    int changed = store_changes(db);
-    if (n)
-        *n = changed;
-    return changed > 0 ? STORE_OK : STORE_DONE;
-}
-
-/* A column copied into a: NULL for SQL NULL; *ok cleared when memory runs out. */
-static const char *col_dup(store_stmt *st, arena *a, int col, bool *ok)
-{
-    if (store_col_null(st, col))
-        return NULL;
-    size_t len;
-    const char *t = store_col_text(st, col, &len);
-    char *s = t ? arena_strndup(a, t, len) : NULL;
-    if (!s)
-        *ok = false;
-    return s;
-}
-
-/* Steps a statement that returns one number. */
-static int64_t step_count(store_stmt *st, bool bound)
-{
-    int64_t n = -1;
-    if (bound && store_step(st) == STORE_ROW)
-        n = store_col_int(st, 0);
-    store_done(st);
-    return n;
-}
-
 /* ---- accounts ---- */
 
 #define ACCOUNT_COLS                                                                               \
@@ -57,25 +17,25 @@ static bool read_account(store_stmt *st, arena *a, int c0, store_account_row *r)
     bool ok = true;
     memset(r, 0, sizeof *r);
     r->id = store_col_int(st, c0);
-    r->login = col_dup(st, a, c0 + 1, &ok);
-    r->email = col_dup(st, a, c0 + 2, &ok);
-    r->name = col_dup(st, a, c0 + 3, &ok);
-    r->role = col_dup(st, a, c0 + 4, &ok);
-    r->member_type = col_dup(st, a, c0 + 5, &ok);
-    r->status = col_dup(st, a, c0 + 6, &ok);
-    r->password_hash = col_dup(st, a, c0 + 7, &ok);
-    r->password_changed_at = col_dup(st, a, c0 + 8, &ok);
+    r->login = store_col_dup(st, a, c0 + 1, &ok);
+    r->email = store_col_dup(st, a, c0 + 2, &ok);
+    r->name = store_col_dup(st, a, c0 + 3, &ok);
+    r->role = store_col_dup(st, a, c0 + 4, &ok);
+    r->member_type = store_col_dup(st, a, c0 + 5, &ok);
+    r->status = store_col_dup(st, a, c0 + 6, &ok);
+    r->password_hash = store_col_dup(st, a, c0 + 7, &ok);
+    r->password_changed_at = store_col_dup(st, a, c0 + 8, &ok);
     r->must_change_password = store_col_int(st, c0 + 9) != 0;
     r->failed_count = store_col_int(st, c0 + 10);
-    r->locked_until = col_dup(st, a, c0 + 11, &ok);
-    r->totp_secret = col_dup(st, a, c0 + 12, &ok);
+    r->locked_until = store_col_dup(st, a, c0 + 11, &ok);
+    r->totp_secret = store_col_dup(st, a, c0 + 12, &ok);
     r->totp_last_step = store_col_int(st, c0 + 13);
-    r->last_login_at = col_dup(st, a, c0 + 14, &ok);
-    r->last_login_addr = col_dup(st, a, c0 + 15, &ok);
-    r->prev_login_at = col_dup(st, a, c0 + 16, &ok);
-    r->prev_login_addr = col_dup(st, a, c0 + 17, &ok);
-    r->created_at = col_dup(st, a, c0 + 18, &ok);
-    r->updated_at = col_dup(st, a, c0 + 19, &ok);
+    r->last_login_at = store_col_dup(st, a, c0 + 14, &ok);
+    r->last_login_addr = store_col_dup(st, a, c0 + 15, &ok);
+    r->prev_login_at = store_col_dup(st, a, c0 + 16, &ok);
+    r->prev_login_addr = store_col_dup(st, a, c0 + 17, &ok);
+    r->created_at = store_col_dup(st, a, c0 + 18, &ok);
+    r->updated_at = store_col_dup(st, a, c0 + 19, &ok);
     return ok;
 }
 
@@ -146,7 +106,7 @@ store_rc store_account_set_status(store *db, int64_t id, const char *status, con
         store_prepare(db, "UPDATE account SET status = ?, updated_at = ? WHERE id = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st,
+    return store_step_change(db, st,
                        store_bind_str(st, 1, status) && store_bind_str(st, 2, now) &&
                            store_bind_int(st, 3, id),
                        NULL);
@@ -158,7 +118,7 @@ store_rc store_account_activate(store *db, int64_t id, const char *now)
                                        "WHERE id = ? AND status = 'provisional'");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st, store_bind_str(st, 1, now) && store_bind_int(st, 2, id), NULL);
+    return store_step_change(db, st, store_bind_str(st, 1, now) && store_bind_int(st, 2, id), NULL);
 }
 
 store_rc store_account_fail(store *db, int64_t id, int64_t limit, const char *lock_until,
@@ -198,7 +158,7 @@ store_rc store_account_login_ok(store *db, int64_t id, const char *now, const ch
             "WHERE id = ?3 AND status = 'active' AND (locked_until IS NULL OR locked_until <= ?1)");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st,
+    return store_step_change(db, st,
                        store_bind_str(st, 1, now) && store_bind_str(st, 2, addr ? addr : "") &&
                            store_bind_int(st, 3, id),
                        NULL);
@@ -211,7 +171,7 @@ store_rc store_account_set_password(store *db, int64_t id, const char *hash, con
                           "must_change_password = 0, updated_at = ?2 WHERE id = ?3");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st,
+    return store_step_change(db, st,
                        store_bind_str(st, 1, hash) && store_bind_str(st, 2, now) &&
                            store_bind_int(st, 3, id),
                        NULL);
@@ -223,7 +183,7 @@ store_rc store_account_rehash(store *db, int64_t id, const char *old_hash, const
         db, "UPDATE account SET password_hash = ? WHERE id = ? AND password_hash = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st,
+    return store_step_change(db, st,
                        store_bind_str(st, 1, new_hash) && store_bind_int(st, 2, id) &&
                            store_bind_str(st, 3, old_hash),
                        NULL);
@@ -236,7 +196,7 @@ store_rc store_account_unlock(store *db, int64_t id, const char *now)
             "WHERE id = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st, store_bind_str(st, 1, now) && store_bind_int(st, 2, id), NULL);
+    return store_step_change(db, st, store_bind_str(st, 1, now) && store_bind_int(st, 2, id), NULL);
 }
 
 store_rc store_account_set_role(store *db, int64_t id, const char *role, const char *member_type,
@@ -246,7 +206,7 @@ store_rc store_account_set_role(store *db, int64_t id, const char *role, const c
         db, "UPDATE account SET role = ?, member_type = ?, updated_at = ? WHERE id = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st,
+    return store_step_change(db, st,
                        store_bind_str(st, 1, role) && store_bind_str(st, 2, member_type) &&
                            store_bind_str(st, 3, now) && store_bind_int(st, 4, id),
                        NULL);
@@ -259,7 +219,7 @@ store_rc store_account_set_email(store *db, int64_t id, const char *email, const
         db, "UPDATE account SET email = ?, email_key = ?, updated_at = ? WHERE id = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st,
+    return store_step_change(db, st,
                        store_bind_str(st, 1, email) && store_bind_str(st, 2, email_key) &&
                            store_bind_str(st, 3, now) && store_bind_int(st, 4, id),
                        NULL);
@@ -272,7 +232,7 @@ store_rc store_account_set_totp(store *db, int64_t id, const char *sealed, int64
         db, "UPDATE account SET totp_secret = ?, totp_last_step = ?, updated_at = ? WHERE id = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st,
+    return store_step_change(db, st,
                        store_bind_str(st, 1, sealed) && store_bind_int(st, 2, last_step) &&
                            store_bind_str(st, 3, now) && store_bind_int(st, 4, id),
                        NULL);
@@ -286,7 +246,7 @@ store_rc store_account_totp_step(store *db, int64_t id, int64_t step)
         db, "UPDATE account SET totp_last_step = ?1 WHERE id = ?2 AND totp_last_step < ?1");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st, store_bind_int(st, 1, step) && store_bind_int(st, 2, id), NULL);
+    return store_step_change(db, st, store_bind_int(st, 1, step) && store_bind_int(st, 2, id), NULL);
 }
 
 store_rc store_account_delete(store *db, int64_t id)
@@ -294,7 +254,7 @@ store_rc store_account_delete(store *db, int64_t id)
     store_stmt *st = store_prepare(db, "DELETE FROM account WHERE id = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st, store_bind_int(st, 1, id), NULL);
+    return store_step_change(db, st, store_bind_int(st, 1, id), NULL);
 }
 
 int64_t store_account_count_role(store *db, const char *role)
@@ -303,7 +263,7 @@ int64_t store_account_count_role(store *db, const char *role)
         store_prepare(db, "SELECT count(*) FROM account WHERE role = ? AND status = 'active'");
     if (!st)
         return -1;
-    return step_count(st, store_bind_str(st, 1, role));
+    return store_step_count(st, store_bind_str(st, 1, role));
 }
 
 store_rc store_account_purge_provisional(store *db, const char *before, int *n)
@@ -312,7 +272,7 @@ store_rc store_account_purge_provisional(store *db, const char *before, int *n)
         store_prepare(db, "DELETE FROM account WHERE status = 'provisional' AND created_at < ?");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st, store_bind_str(st, 1, before), n);
+    store_rc rc = store_step_change(db, st, store_bind_str(st, 1, before), n);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
@@ -367,7 +327,7 @@ store_rc store_session_insert(store *db, const char *id_hash, int64_t account_id
             "VALUES (?1, ?2, ?3, ?4, ?4)");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st,
+    store_rc rc = store_step_change(db, st,
                               store_bind_str(st, 1, id_hash) && store_bind_int(st, 2, account_id) &&
                                   store_bind_str(st, 3, stage) && store_bind_str(st, 4, now),
                               NULL);
@@ -389,9 +349,9 @@ store_rc store_session_get(store *db, arena *a, const char *id_hash, store_sessi
     if (rc == STORE_ROW) {
         bool ok = true;
         memset(out, 0, sizeof *out);
-        out->stage = col_dup(st, a, 0, &ok);
-        out->created_at = col_dup(st, a, 1, &ok);
-        out->last_seen_at = col_dup(st, a, 2, &ok);
+        out->stage = store_col_dup(st, a, 0, &ok);
+        out->created_at = store_col_dup(st, a, 1, &ok);
+        out->last_seen_at = store_col_dup(st, a, 2, &ok);
         ok = read_account(st, a, 3, &out->account) && ok;
         rc = ok ? STORE_OK : STORE_NOMEM;
     }
@@ -405,7 +365,7 @@ store_rc store_session_touch(store *db, const char *id_hash, const char *now)
         store_prepare(db, "UPDATE account_session SET last_seen_at = ? WHERE id_hash = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st, store_bind_str(st, 1, now) && store_bind_str(st, 2, id_hash), NULL);
+    return store_step_change(db, st, store_bind_str(st, 1, now) && store_bind_str(st, 2, id_hash), NULL);
 }
 
 store_rc store_session_delete(store *db, const char *id_hash)
@@ -413,7 +373,7 @@ store_rc store_session_delete(store *db, const char *id_hash)
     store_stmt *st = store_prepare(db, "DELETE FROM account_session WHERE id_hash = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st, store_bind_str(st, 1, id_hash), NULL);
+    return store_step_change(db, st, store_bind_str(st, 1, id_hash), NULL);
 }
 
 store_rc store_session_delete_account(store *db, int64_t account_id, const char *keep_hash, int *n)
@@ -422,7 +382,7 @@ store_rc store_session_delete_account(store *db, int64_t account_id, const char 
         store_prepare(db, "DELETE FROM account_session WHERE account_id = ? AND id_hash <> ?");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(
+    store_rc rc = store_step_change(
         db, st,
         store_bind_int(st, 1, account_id) && store_bind_str(st, 2, keep_hash ? keep_hash : ""), n);
     return rc == STORE_DONE ? STORE_OK : rc;
@@ -434,7 +394,7 @@ store_rc store_session_purge(store *db, const char *idle_before, const char *cre
         store_prepare(db, "DELETE FROM account_session WHERE last_seen_at < ? OR created_at < ?");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(
+    store_rc rc = store_step_change(
         db, st, store_bind_str(st, 1, idle_before) && store_bind_str(st, 2, created_before), n);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
@@ -444,7 +404,7 @@ int64_t store_session_count(store *db, int64_t account_id)
     store_stmt *st = store_prepare(db, "SELECT count(*) FROM account_session WHERE account_id = ?");
     if (!st)
         return -1;
-    return step_count(st, store_bind_int(st, 1, account_id));
+    return store_step_count(st, store_bind_int(st, 1, account_id));
 }
 
 /* ---- single-use tokens ---- */
@@ -458,7 +418,7 @@ store_rc store_token_insert(store *db, const char *hash, int64_t account_id, con
     if (!st)
         return STORE_ERROR;
     store_rc rc =
-        step_change(db, st,
+        store_step_change(db, st,
                     store_bind_str(st, 1, hash) && store_bind_int(st, 2, account_id) &&
                         store_bind_str(st, 3, purpose) && store_bind_str(st, 4, new_email) &&
                         store_bind_str(st, 5, now) && store_bind_str(st, 6, expires_at),
@@ -473,10 +433,10 @@ static store_rc step_token(store_stmt *st, arena *a, bool bound, store_token_row
         bool ok = true;
         memset(out, 0, sizeof *out);
         out->account_id = store_col_int(st, 0);
-        out->new_email = col_dup(st, a, 1, &ok);
-        out->created_at = col_dup(st, a, 2, &ok);
-        out->expires_at = col_dup(st, a, 3, &ok);
-        out->used_at = col_dup(st, a, 4, &ok);
+        out->new_email = store_col_dup(st, a, 1, &ok);
+        out->created_at = store_col_dup(st, a, 2, &ok);
+        out->expires_at = store_col_dup(st, a, 3, &ok);
+        out->used_at = store_col_dup(st, a, 4, &ok);
         rc = ok ? STORE_OK : STORE_NOMEM;
     }
     store_done(st);
@@ -516,7 +476,7 @@ store_rc store_token_void(store *db, int64_t account_id, const char *purpose, co
             "AND used_at IS NULL");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st,
+    store_rc rc = store_step_change(db, st,
                               store_bind_str(st, 1, now) && store_bind_int(st, 2, account_id) &&
                                   store_bind_str(st, 3, purpose),
                               NULL);
@@ -531,7 +491,7 @@ int64_t store_token_count_since(store *db, int64_t account_id, const char *purpo
                           "AND created_at >= ?");
     if (!st)
         return -1;
-    return step_count(st, store_bind_int(st, 1, account_id) && store_bind_str(st, 2, purpose) &&
+    return store_step_count(st, store_bind_int(st, 1, account_id) && store_bind_str(st, 2, purpose) &&
                               store_bind_str(st, 3, since));
 }
 
@@ -540,7 +500,7 @@ store_rc store_token_purge(store *db, const char *before, int *n)
     store_stmt *st = store_prepare(db, "DELETE FROM account_token WHERE expires_at < ?");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st, store_bind_str(st, 1, before), n);
+    store_rc rc = store_step_change(db, st, store_bind_str(st, 1, before), n);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
@@ -552,7 +512,7 @@ store_rc store_login_failure_add(store *db, const char *addr, const char *now)
     if (!st)
         return STORE_ERROR;
     store_rc rc =
-        step_change(db, st, store_bind_str(st, 1, addr) && store_bind_str(st, 2, now), NULL);
+        store_step_change(db, st, store_bind_str(st, 1, addr) && store_bind_str(st, 2, now), NULL);
     return rc == STORE_DONE ? STORE_ERROR : rc;
 }
 
@@ -562,7 +522,7 @@ int64_t store_login_failure_count(store *db, const char *addr, const char *since
         store_prepare(db, "SELECT count(*) FROM login_failure WHERE addr = ? AND at >= ?");
     if (!st)
         return -1;
-    return step_count(st, store_bind_str(st, 1, addr) && store_bind_str(st, 2, since));
+    return store_step_count(st, store_bind_str(st, 1, addr) && store_bind_str(st, 2, since));
 }
 
 store_rc store_login_failure_purge(store *db, const char *before, int *n)
@@ -570,16 +530,11 @@ store_rc store_login_failure_purge(store *db, const char *before, int *n)
     store_stmt *st = store_prepare(db, "DELETE FROM login_failure WHERE at < ?");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st, store_bind_str(st, 1, before), n);
+    store_rc rc = store_step_change(db, st, store_bind_str(st, 1, before), n);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
 /* ---- security log ---- */
-
-static bool bind_id_or_null(store_stmt *st, int idx, int64_t id)
-{
-    return id > 0 ? store_bind_int(st, idx, id) : store_bind_null(st, idx);
-}
 
 store_rc store_security_log_add(store *db, const store_security_log_entry *e)
 {
@@ -588,10 +543,10 @@ store_rc store_security_log_add(store *db, const store_security_log_entry *e)
             "VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st,
+    store_rc rc = store_step_change(db, st,
                               store_bind_str(st, 1, e->at) && store_bind_str(st, 2, e->event) &&
-                                  bind_id_or_null(st, 3, e->account_id) &&
-                                  bind_id_or_null(st, 4, e->actor_id) &&
+                                  store_bind_id(st, 3, e->account_id) &&
+                                  store_bind_id(st, 4, e->actor_id) &&
                                   store_bind_str(st, 5, e->login ? e->login : "") &&
                                   store_bind_str(st, 6, e->addr ? e->addr : "") &&
                                   store_bind_str(st, 7, e->detail ? e->detail : ""),
@@ -625,13 +580,13 @@ store_rc store_security_log_list(store *db, arena *a, const char *event, int64_t
             bool ok = true;
             store_security_log_entry *e = &out[k];
             e->id = store_col_int(st, 0);
-            e->at = col_dup(st, a, 1, &ok);
-            e->event = col_dup(st, a, 2, &ok);
+            e->at = store_col_dup(st, a, 1, &ok);
+            e->event = store_col_dup(st, a, 2, &ok);
             e->account_id = store_col_int(st, 3);
             e->actor_id = store_col_int(st, 4);
-            e->login = col_dup(st, a, 5, &ok);
-            e->addr = col_dup(st, a, 6, &ok);
-            e->detail = col_dup(st, a, 7, &ok);
+            e->login = store_col_dup(st, a, 5, &ok);
+            e->addr = store_col_dup(st, a, 6, &ok);
+            e->detail = store_col_dup(st, a, 7, &ok);
             if (!ok) {
                 rc = STORE_NOMEM;
                 break;
@@ -653,7 +608,7 @@ store_rc store_security_log_purge(store *db, const char *before, int *n)
     store_stmt *st = store_prepare(db, "DELETE FROM security_log WHERE at < ?");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st, store_bind_str(st, 1, before), n);
+    store_rc rc = store_step_change(db, st, store_bind_str(st, 1, before), n);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 

@@ -5,17 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Steps a statement that returns no rows and maps the result: STORE_OK when
- * it changed a row, STORE_DONE when it changed none, else the error. */
-static store_rc step_change(store *db, store_stmt *st, bool bound)
-{
-    store_rc rc = bound ? store_step(st) : STORE_ERROR;
-    store_done(st);
-    if (rc != STORE_DONE)
-        return rc;
-    return store_changes(db) > 0 ? STORE_OK : STORE_DONE;
-}
-
 store_rc store_outbox_insert(store *db, const store_outbox_new *m, int64_t *id)
 {
     store_stmt *st = store_prepare(
@@ -162,9 +151,9 @@ store_rc store_outbox_sent(store *db, int64_t id, const char *owner, const char 
             "WHERE id = ? AND state = 'sending' AND lease_owner = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st,
+    return store_step_change(db, st,
                        store_bind_str(st, 1, now) && store_bind_int(st, 2, id) &&
-                           store_bind_str(st, 3, owner));
+                           store_bind_str(st, 3, owner), NULL);
 }
 
 store_rc store_outbox_retry(store *db, int64_t id, const char *owner, const char *next_at,
@@ -176,9 +165,9 @@ store_rc store_outbox_retry(store *db, int64_t id, const char *owner, const char
             "WHERE id = ? AND state = 'sending' AND lease_owner = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st,
+    return store_step_change(db, st,
                        store_bind_str(st, 1, next_at) && store_bind_str(st, 2, error) &&
-                           store_bind_int(st, 3, id) && store_bind_str(st, 4, owner));
+                           store_bind_int(st, 3, id) && store_bind_str(st, 4, owner), NULL);
 }
 
 /* fail and skip differ only in the state they set. */
@@ -187,9 +176,9 @@ static store_rc finish(store *db, const char *sql, int64_t id, const char *owner
     store_stmt *st = store_prepare(db, sql);
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st,
+    return store_step_change(db, st,
                        store_bind_str(st, 1, why) && store_bind_int(st, 2, id) &&
-                           store_bind_str(st, 3, owner));
+                           store_bind_str(st, 3, owner), NULL);
 }
 
 store_rc store_outbox_fail(store *db, int64_t id, const char *owner, const char *error)
@@ -216,7 +205,7 @@ store_rc store_outbox_release(store *db, int64_t id, const char *owner)
             "WHERE id = ? AND state = 'sending' AND lease_owner = ?");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st, store_bind_int(st, 1, id) && store_bind_str(st, 2, owner));
+    return store_step_change(db, st, store_bind_int(st, 1, id) && store_bind_str(st, 2, owner), NULL);
 }
 
 store_rc store_outbox_renew(store *db, const char *owner, const char *lease_until, int *n)
@@ -226,8 +215,8 @@ store_rc store_outbox_renew(store *db, const char *owner, const char *lease_unti
                                        "WHERE state = 'sending' AND lease_owner = ?");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st, store_bind_str(st, 1, lease_until) &&
-                                          store_bind_str(st, 2, owner));
+    store_rc rc = store_step_change(db, st, store_bind_str(st, 1, lease_until) &&
+                                          store_bind_str(st, 2, owner), NULL);
     if (rc == STORE_OK)
         *n = store_changes(db);
     return rc == STORE_DONE ? STORE_OK : rc;
@@ -256,7 +245,7 @@ store_rc store_outbox_requeue(store *db, int64_t id, const char *now)
             "WHERE id = ? AND state IN ('pending', 'failed')");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st, store_bind_str(st, 1, now) && store_bind_int(st, 2, id));
+    return store_step_change(db, st, store_bind_str(st, 1, now) && store_bind_int(st, 2, id), NULL);
 }
 
 store_rc store_outbox_each_unsent(store *db, bool (*fn)(void *ctx, const store_outbox_row *r),
@@ -326,7 +315,7 @@ store_rc store_outbox_purge(store *db, const char *before, int *n)
                                        "AND created_at < ?");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st, store_bind_str(st, 1, before));
+    store_rc rc = store_step_change(db, st, store_bind_str(st, 1, before), NULL);
     if (n)
         *n = rc == STORE_OK ? store_changes(db) : 0;
     return rc == STORE_DONE ? STORE_OK : rc;
@@ -357,10 +346,10 @@ store_rc store_mail_stop_put(store *db, const char *address, const char *reason,
             "ON CONFLICT (address) DO UPDATE SET reason = excluded.reason");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st,
+    store_rc rc = store_step_change(db, st,
                               store_bind_str(st, 1, address) &&
                                   store_bind_str(st, 2, reason ? reason : "") &&
-                                  store_bind_str(st, 3, now));
+                                  store_bind_str(st, 3, now), NULL);
     return rc == STORE_DONE ? STORE_OK : rc;
 }
 
@@ -369,7 +358,7 @@ store_rc store_mail_stop_del(store *db, const char *address)
     store_stmt *st = store_prepare(db, "DELETE FROM mail_stop WHERE address = lower(?)");
     if (!st)
         return STORE_ERROR;
-    return step_change(db, st, store_bind_str(st, 1, address));
+    return store_step_change(db, st, store_bind_str(st, 1, address), NULL);
 }
 
 int store_mail_stop_has(store *db, const char *address)
@@ -405,6 +394,6 @@ store_rc store_mail_rate_set(store *db, const char *name, int64_t next_ms)
                                        "ON CONFLICT (name) DO UPDATE SET next_ms = excluded.next_ms");
     if (!st)
         return STORE_ERROR;
-    store_rc rc = step_change(db, st, store_bind_str(st, 1, name) && store_bind_int(st, 2, next_ms));
+    store_rc rc = store_step_change(db, st, store_bind_str(st, 1, name) && store_bind_int(st, 2, next_ms), NULL);
     return rc == STORE_DONE ? STORE_OK : rc;
 }

@@ -341,3 +341,45 @@ const void *store_col_blob(store_stmt *st, int col, size_t *len)
         *len = n;
     return p;
 }
+
+/* ---- small helpers for the table files (store.h) ---- */
+
+const char *store_col_dup(store_stmt *st, arena *a, int col, bool *ok)
+{
+    if (store_col_null(st, col))
+        return NULL;
+    size_t len;
+    const char *t = store_col_text(st, col, &len);
+    char *s = t ? arena_strndup(a, t, len) : NULL;
+    if (!s)
+        *ok = false;
+    return s;
+}
+
+store_rc store_step_change(store *db, store_stmt *st, bool bound, int *n)
+{
+    store_rc rc = bound ? store_step(st) : STORE_ERROR;
+    store_done(st);
+    if (n)
+        *n = 0;
+    if (rc != STORE_DONE)
+        return rc;
+    int changed = store_changes(db);
+    if (n)
+        *n = changed;
+    return changed > 0 ? STORE_OK : STORE_DONE;
+}
+
+int64_t store_step_count(store_stmt *st, bool bound)
+{
+    int64_t n = -1;
+    if (bound && store_step(st) == STORE_ROW)
+        n = store_col_int(st, 0);
+    store_done(st);
+    return n;
+}
+
+bool store_bind_id(store_stmt *st, int idx, int64_t id)
+{
+    return id > 0 ? store_bind_int(st, idx, id) : store_bind_null(st, idx);
+}

@@ -104,6 +104,21 @@ const void *store_col_blob(store_stmt *st, int col, size_t *len);
  * accepted. */
 void store_done(store_stmt *st);
 
+/* Helpers for the table files.
+ * store_col_dup(): column col copied into a; NULL for SQL NULL; clears *ok
+ * when memory runs out.
+ * store_step_change(): steps a statement that returns no rows and ends it
+ * (store_done): STORE_OK when it changed a row, STORE_DONE when none, else
+ * the error; bound false (a failed bind) gives STORE_ERROR.  *n (may be
+ * NULL) receives the rows changed.
+ * store_step_count(): steps a statement that returns one number and ends it:
+ * the number, or -1 on error or no row (bound false: -1).
+ * store_bind_id(): binds id, or NULL when id <= 0 (optional references). */
+const char *store_col_dup(store_stmt *st, arena *a, int col, bool *ok);
+store_rc store_step_change(store *db, store_stmt *st, bool bound, int *n);
+int64_t store_step_count(store_stmt *st, bool bound);
+bool store_bind_id(store_stmt *st, int idx, int64_t id);
+
 /* Runs parameterless SQL (DDL, PRAGMA; one or several statements separated by
  * ';'), discarding any rows.  Never use it with values: those are bound with
  * store_prepare().  Returns STORE_OK or an error code.  Transactions are

@@ -2,14 +2,19 @@
  * home.c - the Super Net home page (spec 2.2.1).
  *
  * Sections appear in the spec's order; each list is filled by its content
- * type as those arrive, and shows a "nothing yet" line until then.
+ * type as those arrive, and shows a "nothing yet" line until then.  The
+ * emergency slot, the variable slot and the two notice lists come from the
+ * content engine (web/content_public.c).
  */
 #include "web/app.h"
+#include "web/content_public.h"
 #include "web/page.h"
 #include "web/settings.h"
 
 static const char *const home_lists[] = {
-    "emergency", "orgs", "recruitments", "grants", "centre_news", "notices",
+    "orgs",
+    "recruitments",
+    "grants",
 };
 
 int web_home(http_request *req)
@@ -23,6 +28,7 @@ int web_home(http_request *req)
               tv_set_str(a, home, "centre_notice", web_setting(req, "supernet.centre_notice", ""));
     for (size_t i = 0; ok && i < sizeof home_lists / sizeof *home_lists; i++)
         ok = tv_set(a, home, home_lists[i], tv_list(a));
+    ok = ok && web_public_home_content(req, home);
     if (!ok || !tv_set(a, root, "home", home))
         return -1;
     req->resp.cache = CACHE_PUBLIC_REVALIDATE;

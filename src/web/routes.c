@@ -10,6 +10,10 @@
 #include "web/app.h"
 #include "web/auth.h"
 #include "web/account.h"
+#include "web/media.h"
+#include "web/admin_content.h"
+#include "web/admin_io.h"
+#include "web/content_public.h"
 #include "web/testroutes.h"
 
 const route web_routes[] = {
@@ -17,6 +21,26 @@ const route web_routes[] = {
     {.method = "GET", .path = "/healthz", .handler = web_healthz, .perm = PERM_PUBLIC},
     {.method = "GET", .path = "/display", .handler = web_display, .perm = PERM_PUBLIC},
     {.method = "GET", .path = "/static/{*path}", .handler = web_static, .perm = PERM_PUBLIC},
+
+    /* the public content pages (web/content_public.c) */
+    {.method = "GET", .path = "/notices", .handler = web_public_notices, .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/notices/{id}", .handler = web_public_notice, .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/notices/archive/{year}", .handler = web_public_notices_year,
+     .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/centre-news", .handler = web_public_centre_news,
+     .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/centre-news/{id}", .handler = web_public_centre_news_item,
+     .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/centre-news/archive/{year}",
+     .handler = web_public_centre_news_year, .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/pages/{slug}", .handler = web_public_page, .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/centre", .handler = web_public_centre, .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/policy", .handler = web_public_policy, .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/accessibility", .handler = web_public_accessibility,
+     .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/contact", .handler = web_public_contact, .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/sitemap", .handler = web_public_sitemap, .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/links", .handler = web_public_links, .perm = PERM_PUBLIC},
 
     /* accounts (web/login.c, web/register.c; spec 3.1, 3.3) */
     {.method = "GET", .path = "/login", .handler = web_login_form, .perm = PERM_PUBLIC},
@@ -65,12 +89,64 @@ const route web_routes[] = {
     {.method = "GET", .path = "/admin", .handler = web_admin_home, .perm = PERM_STAFF_EDITOR},
     {.method = "GET", .path = "/admin/accounts", .handler = web_admin_accounts,
      .perm = PERM_STAFF_ADMIN},
+    /* staff creation (web/admin_staff.c): before /admin/accounts/{id} */
+    {.method = "GET", .path = "/admin/accounts/new", .handler = web_admin_staff_new_form,
+     .perm = PERM_STAFF_ADMIN},
+    {.method = "POST", .path = "/admin/accounts/new", .handler = web_admin_staff_create,
+     .perm = PERM_STAFF_ADMIN, .csrf = true},
     {.method = "GET", .path = "/admin/accounts/{id}", .handler = web_admin_account,
      .perm = PERM_STAFF_ADMIN},
     {.method = "POST", .path = "/admin/accounts/{id}/{action}",
      .handler = web_admin_account_action, .perm = PERM_STAFF_ADMIN, .csrf = true},
     {.method = "GET", .path = "/admin/security-log", .handler = web_admin_security_log,
      .perm = PERM_STAFF_ADMIN},
+    /* content CSV, revisions, audit log, staff creation (web/admin_content_csv.c,
+     * web/admin_revisions.c, web/admin_audit.c, web/admin_staff.c); the literal
+     * /export and /import come before the content screens' /admin/content/{type}/{id} */
+    {.method = "GET", .path = "/admin/content/{type}/export", .handler = web_admin_content_export,
+     .perm = PERM_STAFF_EDITOR},
+    {.method = "GET", .path = "/admin/content/{type}/import",
+     .handler = web_admin_content_import_form, .perm = PERM_STAFF_EDITOR},
+    {.method = "POST", .path = "/admin/content/{type}/import", .handler = web_admin_content_import,
+     .perm = PERM_STAFF_EDITOR, .csrf = true, .max_body = LIMIT_BODY_UPLOAD},
+    {.method = "GET", .path = "/admin/content/{type}/{id}/revisions",
+     .handler = web_admin_revisions, .perm = PERM_STAFF_EDITOR},
+    {.method = "GET", .path = "/admin/content/{type}/{id}/revisions/{rev}",
+     .handler = web_admin_revision, .perm = PERM_STAFF_EDITOR},
+    {.method = "POST", .path = "/admin/content/{type}/{id}/revisions/{rev}",
+     .handler = web_admin_revision_restore, .perm = PERM_STAFF_EDITOR, .csrf = true},
+    {.method = "GET", .path = "/admin/audit-log", .handler = web_admin_audit_log,
+     .perm = PERM_STAFF_ADMIN},
+    {.method = "GET", .path = "/admin/audit-log/{id}", .handler = web_admin_audit_line,
+     .perm = PERM_STAFF_ADMIN},
+    /* the media library (web/admin_media.c, web/media.c) */
+    {.method = "GET", .path = "/media/{id}/thumb", .handler = web_media_thumb,
+     .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/media/{id}/{name}", .handler = web_media_file,
+     .perm = PERM_PUBLIC},
+    {.method = "GET", .path = "/admin/media", .handler = web_admin_media,
+     .perm = PERM_STAFF_EDITOR},
+    {.method = "POST", .path = "/admin/media", .handler = web_admin_media_upload,
+     .perm = PERM_STAFF_EDITOR, .csrf = true, .max_body = LIMIT_BODY_UPLOAD},
+    {.method = "GET", .path = "/admin/media/{id}", .handler = web_admin_media_item,
+     .perm = PERM_STAFF_EDITOR},
+    {.method = "POST", .path = "/admin/media/{id}/{action}", .handler = web_admin_media_action,
+     .perm = PERM_STAFF_EDITOR, .csrf = true},
+    /* the content engine's staff screens (web/admin_content.c) */
+    {.method = "GET", .path = "/admin/content/{type}", .handler = web_admin_content_list,
+     .perm = PERM_STAFF_EDITOR},
+    {.method = "GET", .path = "/admin/content/{type}/new", .handler = web_admin_content_new_form,
+     .perm = PERM_STAFF_EDITOR},
+    {.method = "POST", .path = "/admin/content/{type}/new", .handler = web_admin_content_create,
+     .perm = PERM_STAFF_EDITOR, .csrf = true},
+    {.method = "GET", .path = "/admin/content/{type}/{id}", .handler = web_admin_content_edit,
+     .perm = PERM_STAFF_EDITOR},
+    {.method = "POST", .path = "/admin/content/{type}/{id}", .handler = web_admin_content_save,
+     .perm = PERM_STAFF_EDITOR, .csrf = true},
+    {.method = "GET", .path = "/admin/content/{type}/{id}/preview",
+     .handler = web_admin_content_preview, .perm = PERM_STAFF_EDITOR},
+    {.method = "POST", .path = "/admin/content/{type}/{id}/{action}",
+     .handler = web_admin_content_act, .perm = PERM_STAFF_EDITOR, .csrf = true},
 #ifdef TSUNAGU_TEST_ROUTES
     {.method = "GET", .path = "/_test/echo", .handler = web_test_echo, .perm = PERM_PUBLIC},
     {.method = "GET", .path = "/_test/form", .handler = web_test_form, .perm = PERM_PUBLIC},

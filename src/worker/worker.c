@@ -16,6 +16,8 @@
 #include "core/log.h"
 #include "core/secret.h"
 #include "domain/account.h"
+#include "domain/audit.h"
+#include "domain/content.h"
 #include "domain/mail.h"
 #include "domain/mail_deliver.h"
 #include "mail/addr.h"
@@ -24,6 +26,10 @@
 
 /* Sent mail is cleaned up this often. */
 #define WORKER_PURGE_S 3600
+/* How often the content schedule is recorded (domain/content.h): the public
+ * pages apply a schedule by themselves at read time, so this only decides
+ * how soon the state, the audit line and the mail follow. */
+#define WORKER_SCHEDULE_S 30
 /* The longest wait after the SMTP server could not be reached. */
 #define WORKER_UNREACHABLE_MAX_MS 60000
 
@@ -38,6 +44,7 @@ struct worker {
     pthread_t thread;
     worker_totals totals; /* under lock */
     char owner[128];
+    mail_env *mail; /* the content schedule's mails; loaded by worker_run */
 };
 
 worker *worker_new(const config *cfg, bool once)
@@ -182,6 +189,34 @@ static void purge(worker *w, store *db)
         log_info("期限切れのセッション %d 件、リンク %d 件、未確認の仮登録 %d 件、"
                  "保存期間を過ぎたセキュリティログ %d 件を削除しました",
                  c.sessions, c.tokens, c.provisional, c.security_log);
+    /* The audit log of staff changes: kept as long as the security log, and
+     * never less than a year (audit_purge() holds that floor). */
+    int removed = 0;
+    if (audit_purge(db, (int)w->cfg->security_log_keep_days, &removed) != STORE_OK)
+        log_warn("保存期間を過ぎた監査ログを削除できません: %s", store_errmsg(db));
+    else if (removed > 0)
+        log_info("保存期間を過ぎた監査ログ %d 件を削除しました", removed);
+    arena_free(&a);
+}
+
+/* Records what the content schedule did (published_at, archived) and mails
+ * the people concerned. */
+static void schedule(worker *w, store *db)
+{
+    arena a;
+    arena_init(&a);
+    content_env e = {
+        .db = db,
+        .a = &a,
+        .mail = w->mail,
+        .base_url = w->cfg->base_url,
+        .four_eyes = strcmp(w->cfg->four_eyes, "on") == 0,
+    };
+    int changed = 0;
+    if (content_run_schedule(&e, &changed) != CONTENT_OK)
+        log_warn("予約公開・公開終了の処理ができません: %s", store_errmsg(db));
+    else if (changed > 0)
+        log_info("予約公開・公開終了を %d 件処理しました", changed);
     arena_free(&a);
 }
 
@@ -243,11 +278,15 @@ static bool lane_run(lane *l)
         .write_lock = &w->write_lock,
     };
     long unreachable_ms = 0;
-    time_t last_purge = 0;
+    time_t last_purge = 0, last_schedule = 0;
     while (!stopping(w)) {
         if (l->index == 0 && time(NULL) - last_purge >= WORKER_PURGE_S) {
             purge(w, db);
             last_purge = time(NULL);
+        }
+        if (l->index == 0 && time(NULL) - last_schedule >= WORKER_SCHEDULE_S) {
+            schedule(w, db);
+            last_schedule = time(NULL);
         }
         mail_deliver_stats st = {0};
         store_rc rc = mail_deliver_batch(db, s, &o, &st);
@@ -328,6 +367,13 @@ bool worker_run(worker *w, char *err, size_t errlen)
     }
     if (strcmp(cfg->smtp_tls, "none") == 0 && !smtp_host_is_loopback(cfg->smtp_url))
         log_warn("SMTP サーバー %s へ暗号化せずに送信します（smtp_tls = none）", cfg->smtp_url);
+    if (!w->mail) {
+        w->mail = mail_env_load(cfg, err, errlen);
+        if (!w->mail) {
+            wipe_free(password);
+            return false;
+        }
+    }
     unsigned n = cfg->mail_connections ? cfg->mail_connections : 1;
     lane *lanes = fault_malloc(n * sizeof *lanes);
     if (!lanes) {
@@ -391,6 +437,7 @@ void worker_free(worker *w)
     pthread_cond_destroy(&w->wake);
     pthread_mutex_destroy(&w->lock);
     pthread_mutex_destroy(&w->write_lock);
+    mail_env_free(w->mail);
     free(w);
 }
 

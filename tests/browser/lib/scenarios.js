@@ -7,6 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const { focusState, tabTo, fillFormByKeyboard } = require('./keyboard');
 const { runAxe, formatViolations } = require('./page_checks');
+const { cmsFlow } = require('./cms_flow');
 
 function focusLine(f) {
     return f ? `${f.desc} "${f.text}" (outline ${f.outlineStyle} ${f.outlineWidth}, ` +
@@ -408,7 +409,7 @@ async function runScenarios(browser, cfg, tap, ctx) {
     const pages = [];
     try {
         const page = await context.newPage();
-        for (const scenario of [skipLink, textSizeSwitch, fixtureForm, registerForm]) {
+        for (const scenario of [skipLink, textSizeSwitch, fixtureForm, registerForm, cmsFlow]) {
             await context.clearCookies();
             await page.setViewportSize(cfg.wide);
             pages.push(...(await scenario(page, cfg, tap, ctx) || []));
