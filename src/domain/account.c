@@ -1,6 +1,7 @@
 /* account.c - accounts: registration, verification, passwords, mail
  * addresses, deletion, staff actions and authorisation.  See account.h. */
 #include "domain/account.h"
+#include "domain/audit.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -369,7 +370,25 @@ static store_rc log_event(const account_env *e, const char *now, security_event 
         .addr = e->addr,
         .detail = detail,
     };
-    return security_log_add(e->db, now, &n);
+    store_rc rc = security_log_add(e->db, now, &n);
+    /* A change a staff member made to an account is also a line of the
+     * audit log of staff changes (domain/audit.h), in the same transaction. */
+    if (rc == STORE_OK && actor_id > 0) {
+        store_account_row who;
+        bool known = store_account_get(e->db, e->a, actor_id, &who) == STORE_OK;
+        const char *summary =
+            arena_printf(e->a, "アカウント %s: %s%s%s", login ? login : "", security_event_label(ev),
+                         detail && *detail ? "（" : "", detail && *detail ? detail : "");
+        const char *action = arena_printf(e->a, "account.%s", security_event_name(ev));
+        if (!summary || !action)
+            return STORE_NOMEM;
+        if (detail && *detail)
+            summary = arena_printf(e->a, "%s）", summary);
+        rc = summary ? audit_add(e->db, actor_id, known ? who.login : "", action, "account",
+                                 account_id, summary, NULL, NULL)
+                     : STORE_NOMEM;
+    }
+    return rc;
 }
 
 store_rc account_count_failure(const account_env *e, const store_account_row *r, const char *now,

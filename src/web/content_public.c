@@ -5,7 +5,10 @@
  * Each handler asks domain/content.h for public items only, filters every
  * record with content_filter(AUDIENCE_PUBLIC) before field_display_view()
  * builds the view (so a staff-only field never reaches a template), and
- * renders one template of templates/content/.
+ * renders one template of templates/content/.  The public entry points, at
+ * the end of the file, go through the page cache (web/page_cache.h):
+ * anonymous visitors get the kept bytes until something a page shows
+ * changes; the renderers below never know.
  */
 #include "web/content_public.h"
 
@@ -19,6 +22,7 @@
 #include "http/response.h"
 #include "web/content_env.h"
 #include "web/page.h"
+#include "web/page_cache.h"
 
 /* Fixed pages that have their own short address (the header and footer
  * links of web/page.c): the page whose slug is the word is shown there (the
@@ -362,32 +366,32 @@ static int notice_show(http_request *req, const content_type *t)
     return show_item(req, &e, t, &it, false);
 }
 
-int web_public_notices(http_request *req)
+static int render_notices(http_request *req)
 {
     return notice_list(req, &content_type_notice, 0);
 }
 
-int web_public_notice(http_request *req)
+static int render_notice(http_request *req)
 {
     return notice_show(req, &content_type_notice);
 }
 
-int web_public_notices_year(http_request *req)
+static int render_notices_year(http_request *req)
 {
     return notice_year(req, &content_type_notice);
 }
 
-int web_public_centre_news(http_request *req)
+static int render_centre_news(http_request *req)
 {
     return notice_list(req, &content_type_centre_notice, 0);
 }
 
-int web_public_centre_news_item(http_request *req)
+static int render_centre_news_item(http_request *req)
 {
     return notice_show(req, &content_type_centre_notice);
 }
 
-int web_public_centre_news_year(http_request *req)
+static int render_centre_news_year(http_request *req)
 {
     return notice_year(req, &content_type_centre_notice);
 }
@@ -523,7 +527,7 @@ int web_content_preview(http_request *req, const content_env *e, const content_i
     return show_item(req, e, it->type, it, true);
 }
 
-int web_public_page(http_request *req)
+static int render_fixed_page(http_request *req)
 {
     const char *slug = http_param(req, "slug");
     if (!slug || !*slug)
@@ -536,22 +540,22 @@ int web_public_page(http_request *req)
     return page_show(req, slug, false);
 }
 
-int web_public_centre(http_request *req)
+static int render_centre(http_request *req)
 {
     return page_show(req, "centre", true);
 }
 
-int web_public_policy(http_request *req)
+static int render_policy(http_request *req)
 {
     return page_show(req, "policy", false);
 }
 
-int web_public_accessibility(http_request *req)
+static int render_accessibility(http_request *req)
 {
     return page_show(req, "accessibility", false);
 }
 
-int web_public_contact(http_request *req)
+static int render_contact(http_request *req)
 {
     return page_show(req, "contact", false);
 }
@@ -573,7 +577,7 @@ static bool push_link(arena *a, tv *items, const char *title, const char *url, c
            tv_set_str(a, m, "summary", summary ? summary : "") && tv_push(a, items, m);
 }
 
-int web_public_sitemap(http_request *req)
+static int render_sitemap(http_request *req)
 {
     arena *a = req->a;
     content_env e;
@@ -658,7 +662,7 @@ int web_public_sitemap(http_request *req)
 
 /* ---- related links (関連団体リンク, spec 2.2.2 相談する) ---- */
 
-int web_public_links(http_request *req)
+static int render_links(http_request *req)
 {
     arena *a = req->a;
     const content_type *t = &content_type_link;
@@ -734,7 +738,7 @@ int web_public_links(http_request *req)
 static content_rc newest(const content_env *e, const content_type *t, content_item *out,
                          bool *found)
 {
-    content_public_query q = {.type = t, .page = 1, .per_page = 1};
+    content_public_query q = {.type = t, .page = 1, .per_page = 1, .no_total = true};
     content_list l;
     content_rc rc = content_public_list(e, &q, &l, true);
     *found = rc == CONTENT_OK && l.n > 0;
@@ -745,7 +749,8 @@ static content_rc newest(const content_env *e, const content_type *t, content_it
 
 static tv *latest(const content_env *e, const content_type *t)
 {
-    content_public_query q = {.type = t, .page = 1, .per_page = WEB_PUBLIC_HOME_ITEMS};
+    content_public_query q = {
+        .type = t, .page = 1, .per_page = WEB_PUBLIC_HOME_ITEMS, .no_total = true};
     content_list l;
     if (content_public_list(e, &q, &l, false) != CONTENT_OK)
         return NULL;
@@ -790,4 +795,75 @@ bool web_public_home_content(http_request *req, tv *home)
            tv_set(a, home, "notices", latest(&e, &content_type_notice)) &&
            tv_set_str(a, home, "centre_news_url", content_type_centre_notice.public_path) &&
            tv_set_str(a, home, "notices_url", content_type_notice.public_path);
+}
+
+/* ---- the entry points: every page above through the page cache ---- */
+
+/* The lists read ?page=; every other page reads no query parameter (others
+ * sent along make no new cache entries, web/page_cache.h). */
+static const char *const list_query[] = {"page", NULL};
+
+int web_public_notices(http_request *req)
+{
+    return page_cache_serve(req, list_query, render_notices);
+}
+
+int web_public_notice(http_request *req)
+{
+    return page_cache_serve(req, NULL, render_notice);
+}
+
+int web_public_notices_year(http_request *req)
+{
+    return page_cache_serve(req, list_query, render_notices_year);
+}
+
+int web_public_centre_news(http_request *req)
+{
+    return page_cache_serve(req, list_query, render_centre_news);
+}
+
+int web_public_centre_news_item(http_request *req)
+{
+    return page_cache_serve(req, NULL, render_centre_news_item);
+}
+
+int web_public_centre_news_year(http_request *req)
+{
+    return page_cache_serve(req, list_query, render_centre_news_year);
+}
+
+int web_public_page(http_request *req)
+{
+    return page_cache_serve(req, NULL, render_fixed_page);
+}
+
+int web_public_centre(http_request *req)
+{
+    return page_cache_serve(req, NULL, render_centre);
+}
+
+int web_public_policy(http_request *req)
+{
+    return page_cache_serve(req, NULL, render_policy);
+}
+
+int web_public_accessibility(http_request *req)
+{
+    return page_cache_serve(req, NULL, render_accessibility);
+}
+
+int web_public_contact(http_request *req)
+{
+    return page_cache_serve(req, NULL, render_contact);
+}
+
+int web_public_sitemap(http_request *req)
+{
+    return page_cache_serve(req, NULL, render_sitemap);
+}
+
+int web_public_links(http_request *req)
+{
+    return page_cache_serve(req, NULL, render_links);
 }

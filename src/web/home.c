@@ -4,11 +4,13 @@
  * Sections appear in the spec's order; each list is filled by its content
  * type as those arrive, and shows a "nothing yet" line until then.  The
  * emergency slot, the variable slot and the two notice lists come from the
- * content engine (web/content_public.c).
+ * content engine (web/content_public.c).  Anonymous visitors get it from
+ * the page cache (web/page_cache.h) until something it shows changes.
  */
 #include "web/app.h"
 #include "web/content_public.h"
 #include "web/page.h"
+#include "web/page_cache.h"
 #include "web/settings.h"
 
 static const char *const home_lists[] = {
@@ -17,7 +19,7 @@ static const char *const home_lists[] = {
     "grants",
 };
 
-int web_home(http_request *req)
+static int render_home(http_request *req)
 {
     arena *a = req->a;
     tv *root = web_page(req, NULL, NULL, 0);
@@ -33,4 +35,9 @@ int web_home(http_request *req)
         return -1;
     req->resp.cache = CACHE_PUBLIC_REVALIDATE;
     return web_render(req, 200, "home.html", root) ? 0 : -1;
+}
+
+int web_home(http_request *req)
+{
+    return page_cache_serve(req, NULL, render_home);
 }

@@ -371,6 +371,9 @@ def staff_admin_creates_an_account_that_must_change_its_password():
            [(0,)])
         events = [e for (e,) in s.rows("SELECT event FROM security_log")]
         ok("created" in events, events)
+        # and the audit log of staff changes names who created it
+        eq(s.rows("SELECT actor_login, target_type FROM audit_log WHERE action = 'account.created'"),
+           [("centre-admin", "account")])
 
 
 if __name__ == "__main__":

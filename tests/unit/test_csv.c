@@ -442,7 +442,7 @@ TEST(limit_file_bytes_exact)
     csv_close(r);
     r = csv_open(text, (size_t)CSV_MAX_BYTES + 1, err, sizeof err);
     CHECK(r == NULL);
-    CHECK_STR(err, "ファイルが大きすぎます（最大 16 MiB）");
+    CHECK_STR(err, "ファイルが大きすぎます（最大 10 MiB）");
     free(text);
 }
 
