@@ -24,6 +24,7 @@ test: build
 
 bench: build
 	bench/http.sh
+	bench/content.sh
 
 clean:
 	rm -rf build build-asan build-fuzz

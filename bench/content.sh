@@ -10,7 +10,10 @@
 #                             measure an index or a query change before it is a migration)
 #
 # Pages: the list's first page, its last page (20 a page: page 500 of
-# 10,000, the deepest OFFSET), and one notice.  Absolute figures drift on
+# 10,000, the deepest OFFSET), one notice, and the home page (its notice
+# slots read the same table).  Each is measured as a visitor gets it: the
+# first request renders it, the rest come from the page cache
+# (web/page_cache.h) until something changes.  Absolute figures drift on
 # shared machines; compare the ratios (aim >= 0.5 each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,7 +64,7 @@ wait_port "$T_PORT"
 
 # name tsunagu-path: the pages measured; each is fetched once and put in
 # nginx's root under its name, so nginx serves the same bytes.
-pages=("list /notices" "last /notices?page=$last" "detail /notices/$newest")
+pages=("list /notices" "last /notices?page=$last" "detail /notices/$newest" "home /")
 mkdir -p "$work/www"
 for p in "${pages[@]}"; do
   set -- $p

@@ -7,8 +7,9 @@ notices, and prints the query plans of the public notice list.
                                 runs one statement (EXTRA_SQL of content.sh: try an index
                                 before it is in a migration)
   content_load.py plan DB PAGE PER_PAGE
-                                EXPLAIN QUERY PLAN of the list page, its count and
-                                the year list, with the time each takes
+                                EXPLAIN QUERY PLAN of the list page, its count, the
+                                year list and the page cache's check, with the time
+                                each takes
 
 Rows are written the way the content engine stores them (migration 004,
 content/record.h: data is record text, "key<TAB>value<LF>" with \\ \\t \\n \\r
@@ -21,17 +22,28 @@ import sqlite3
 import sys
 import time
 
-# The public condition and list query of store/content.c (store_content_public_*).
+# The public condition and the public reads of store/content.c
+# (store_content_public_*), as the server runs them.
 PUBLIC_WHERE = ("c.status = 'published' AND c.trashed_at IS NULL AND c.live_id IS NULL "
                 "AND (c.publish_at IS NULL OR c.publish_at <= ?1) "
                 "AND (c.unpublish_at IS NULL OR c.unpublish_at > ?1)")
 LIST_SQL = ("SELECT c.id, c.title, c.publish_at, c.published_at FROM content_item c "
-            "WHERE c.type = ?2 AND " + PUBLIC_WHERE + " AND (?3 = 0 OR c.year = ?3) "
-            "ORDER BY c.sort_at DESC, c.id DESC LIMIT ?4 OFFSET ?5")
-COUNT_SQL = ("SELECT count(*) FROM content_item c WHERE c.type = ?2 AND " + PUBLIC_WHERE +
-             " AND (?3 = 0 OR c.year = ?3)")
-YEARS_SQL = ("SELECT DISTINCT c.year FROM content_item c WHERE c.type = ?2 AND " + PUBLIC_WHERE +
-             " AND c.year IS NOT NULL ORDER BY c.year DESC LIMIT 200")
+            "WHERE c.type = ?2 AND " + PUBLIC_WHERE +
+            " ORDER BY c.sort_at DESC, c.id DESC LIMIT ?3 OFFSET ?4")
+COUNT_SQL = "SELECT count(*) FROM content_item c WHERE c.type = ?2 AND " + PUBLIC_WHERE
+YEAR_BELOW = ("(SELECT c.year FROM content_item c WHERE c.type = ?2 AND " + PUBLIC_WHERE +
+              " AND c.year %s ORDER BY c.year DESC LIMIT 1)")
+YEARS_SQL = ("WITH RECURSIVE y(year) AS (SELECT " + YEAR_BELOW % "IS NOT NULL" +
+             " UNION ALL SELECT " + YEAR_BELOW % "< y.year" + " FROM y WHERE y.year IS NOT NULL) "
+             "SELECT year FROM y WHERE year IS NOT NULL LIMIT 200")
+# What the page cache reads on every request (store_content_public_watch).
+WATCH_SQL = ("SELECT (SELECT value FROM generation WHERE name = 'content'), "
+             "(SELECT value FROM generation WHERE name = 'setting'), "
+             "(SELECT value FROM generation WHERE name = 'master'), "
+             "(SELECT min(c.publish_at) FROM content_item c WHERE c.status = 'published' "
+             "AND c.trashed_at IS NULL AND c.live_id IS NULL AND c.publish_at > ?1), "
+             "(SELECT min(c.unpublish_at) FROM content_item c WHERE c.status = 'published' "
+             "AND c.trashed_at IS NULL AND c.live_id IS NULL AND c.unpublish_at > ?1)")
 
 
 def esc(v):
@@ -75,9 +87,10 @@ def plan(path, page, per_page):
     now = ts(datetime.datetime.now(datetime.timezone.utc))
     cases = [
         ("list page %d (LIMIT %d OFFSET %d)" % (page, per_page, (page - 1) * per_page), LIST_SQL,
-         (now, "notice", 0, per_page, (page - 1) * per_page)),
-        ("count", COUNT_SQL, (now, "notice", 0)),
+         (now, "notice", per_page, (page - 1) * per_page)),
+        ("count", COUNT_SQL, (now, "notice")),
         ("years", YEARS_SQL, (now, "notice")),
+        ("page cache check (every anonymous request)", WATCH_SQL, (now,)),
     ]
     for name, sql, args in cases:
         print("%s:" % name)

@@ -614,6 +614,17 @@ static int handle_post(http_request *req, const content_type *t, content_item *i
     record_init(&rec, a);
     const char *encoded = http_form_get(req, "_record");
     if (strcmp(step, "check") != 0 && encoded) {
+        /* Browsers send the line ends of a form value as CRLF; the record
+         * text has LF only (a CR in a value is written "\\r"). */
+        char *lf = arena_strdup(a, encoded);
+        if (!lf)
+            return -1;
+        size_t n = 0;
+        for (const char *p = lf; *p; p++)
+            if (!(p[0] == '\r' && p[1] == '\n'))
+                lf[n++] = *p;
+        lf[n] = '\0';
+        encoded = lf;
         if (!record_decode(&rec, encoded, strlen(encoded))) {
             http_error(req, 400);
             return 0;
