@@ -28,6 +28,7 @@ def new_notice(c, title, body="本文です。", step="save", extra=None):
     record = re.search(r'name="_record" value="([^"]*)"', r.text).group(1)
     record = record.replace("&#39;", "'").replace("&quot;", '"').replace("&lt;", "<") \
         .replace("&gt;", ">").replace("&amp;", "&")
+    record = record.replace("\n", "\r\n")  # as a browser sends a form value's line ends
     r = c.post("/admin/content/notice/new", dict(fields, _step="save", _record=record),
                token_from="/admin/content/notice/new")
     eq(r.status, 303, r.text[:2000])
