@@ -123,6 +123,7 @@ typedef struct content_type {
     content_publish_role publish_role;
     const char *public_path;   /* public URL prefix ("/notices"), or NULL when not shown on its own */
     bool singleton_slots;      /* items are slots of the home page, one live at a time */
+    bool list_only;            /* public only as rows of the list at public_path (no page each) */
 } content_type;
 
 /* Audience of a view (content_filter). */

@@ -89,6 +89,7 @@ const content_type content_type_link = {
     .nfields = N(link_fields),
     .title_field = "title",
     .public_path = "/links",
+    .list_only = true,
 };
 
 /* ---- the home page's slots (spec 2.2.1, 2.6: 緊急のお知らせ掲載枠, 可変枠) ---- */

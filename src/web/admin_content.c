@@ -488,10 +488,10 @@ static int edit_page(http_request *req, const content_type *t, content_item *it,
         !tv_set_bool(a, root, "published_live", it->status == CONTENT_PUBLISHED && !it->live_id) ||
         !tv_set_str(a, root, "live_url", it->live_id ? item_url(req, t, it->live_id) : "") ||
         !tv_set_str(a, root, "public_url",
-                    it->status == CONTENT_PUBLISHED && t->public_path
-                        ? (it->slug ? arena_printf(a, "%s/%s", t->public_path, it->slug)
-                                    : arena_printf(a, "%s/%lld", t->public_path, (long long)it->id))
-                        : ""))
+                    it->status != CONTENT_PUBLISHED || !t->public_path ? ""
+                    : t->list_only                                   ? t->public_path
+                    : it->slug ? arena_printf(a, "%s/%s", t->public_path, it->slug)
+                               : arena_printf(a, "%s/%lld", t->public_path, (long long)it->id)))
         return -1;
     return form_page(req, t, it, it->variant, rec, m, errs, root,
                      done_message(http_query(req, "done")));

@@ -335,7 +335,8 @@ static int show_item(http_request *req, const content_env *e, const content_type
     const char *title = it->title ? it->title : "";
     const char *list_url = t->public_path ? t->public_path : "/";
     crumb c[2] = {{t->label, list_url}, {title, NULL}};
-    tv *root = web_page(req, title, c, 2);
+    /* A preview's title says so: never the same as the public page's. */
+    tv *root = web_page(req, preview ? arena_printf(a, "プレビュー：%s", title) : title, c, 2);
     tv *doc = tv_map(a);
     if (!view || !root || !doc)
         return -1;
@@ -483,7 +484,8 @@ static int render_page(http_request *req, const content_env *e, const content_it
     /* The pages of the centre's menu sit under /centre in the trail. */
     crumb c[2] = {{"センターについて", "/centre"}, {title, NULL}};
     bool under_centre = !children && menu && strcmp(menu, "centre") == 0;
-    tv *root = web_page(req, title, under_centre ? c : c + 1, under_centre ? 2 : 1);
+    tv *root = web_page(req, preview ? arena_printf(a, "プレビュー：%s", title) : title,
+                        under_centre ? c : c + 1, under_centre ? 2 : 1);
     tv *doc = tv_map(a);
     if (!root || !doc)
         return -1;

@@ -38,6 +38,10 @@ module.exports = {
 
     // At most this many pages per crawl (anonymous and, when signed in, signed in).
     maxPages: envInt('TSUNAGU_TEST_MAX_PAGES', 300),
+    // Pages of one shape (the path with every number as N: /notices/N, /admin/content/
+    // notice/N/preview) checked per crawl: every screen, without every record of the
+    // demo data.  0 = no limit (TSUNAGU_TEST_FULL=1 also lifts it).
+    perShape: process.env.TSUNAGU_TEST_FULL === '1' ? 0 : envInt('TSUNAGU_TEST_PER_SHAPE', 3),
 
     // The anonymous and the signed-in visitor run side by side unless this is set.
     serial: process.env.TSUNAGU_TEST_SERIAL === '1',

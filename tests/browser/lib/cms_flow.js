@@ -44,11 +44,13 @@ async function cmsFlow(page, cfg, tap, ctx) {
 
     // axe on the page as it is now; the HTML kept for the Nu checker under label.
     const check = async (label) => {
+        // The page as served, before axe-core adds its script to it.
+        const html = await page.content();
         const violations = await runAxe(page, cfg.axeTags);
         problems.push(...formatViolations(violations, label));
         if (ctx && ctx.htmlDir) {
             const htmlFile = path.join(ctx.htmlDir, `scenario-cms-${pages.length}.html`);
-            fs.writeFileSync(htmlFile, await page.content());
+            fs.writeFileSync(htmlFile, html);
             pages.push({ label: `CMS: ${label}`, key: new URL(page.url()).pathname,
                 status: 200, htmlFile });
         }
