@@ -273,10 +273,11 @@ store_rc store_content_counts(store *db,
  * its order (an "(?3 = 0 OR year = ?3)" term would leave the planner one plan
  * for both, the worse one for one of them).  Either way the public condition
  * is checked from the index entry, so the rows an OFFSET skips and the rows a
- * count counts are never read from the table (migration 004). */
+ * count counts are never read from the table (migration 004).  Parameters
+ * are numbered without gaps in each (PostgreSQL must know every one). */
 #define PUBLIC_LIST_ALL(cols)                                                                      \
     "SELECT " cols " FROM content_item c WHERE c.type = ?2 AND " PUBLIC_WHERE                      \
-    " ORDER BY c.sort_at DESC, c.id DESC LIMIT ?4 OFFSET ?5"
+    " ORDER BY c.sort_at DESC, c.id DESC LIMIT ?3 OFFSET ?4"
 #define PUBLIC_LIST_YEAR(cols)                                                                     \
     "SELECT " cols " FROM content_item c WHERE c.type = ?2 AND c.year = ?3 AND " PUBLIC_WHERE     \
     " ORDER BY c.sort_at DESC, c.id DESC LIMIT ?4 OFFSET ?5"
@@ -285,14 +286,18 @@ store_rc store_content_public_list(store *db, arena *a, const char *type, int ye
                                    const char *now, bool with_data, int limit, int offset,
                                    store_content_row **rows, int *n)
 {
-    const char *sql = year ? (with_data ? PUBLIC_LIST_YEAR(ROW_COLS_DATA) : PUBLIC_LIST_YEAR(ROW_COLS))
-                           : (with_data ? PUBLIC_LIST_ALL(ROW_COLS_DATA) : PUBLIC_LIST_ALL(ROW_COLS));
+    const char *sql;
+    if (year)
+        sql = with_data ? PUBLIC_LIST_YEAR(ROW_COLS_DATA) : PUBLIC_LIST_YEAR(ROW_COLS);
+    else
+        sql = with_data ? PUBLIC_LIST_ALL(ROW_COLS_DATA) : PUBLIC_LIST_ALL(ROW_COLS);
     store_stmt *st = store_prepare(db, sql);
     if (!st)
         return STORE_ERROR;
+    int p = year ? 4 : 3; /* where LIMIT and OFFSET are */
     bool bound = store_bind_str(st, 1, now) && store_bind_str(st, 2, type) &&
-                 (!year || store_bind_int(st, 3, year)) && store_bind_int(st, 4, limit) &&
-                 store_bind_int(st, 5, offset);
+                 (!year || store_bind_int(st, 3, year)) && store_bind_int(st, p, limit) &&
+                 store_bind_int(st, p + 1, offset);
     return step_rows(st, a, bound, with_data, limit, rows, n);
 }
 

@@ -314,12 +314,15 @@ static int revision_page(http_request *req, item_ctx *c, int rev, int status, co
         return load_failed(req, 404);
     if (rc != CONTENT_OK)
         return -1;
-    const char *title = arena_printf(a, "版 %d と現在の内容の比較", rev);
+    const char *crumb_title = arena_printf(a, "版 %d と現在の内容の比較", rev);
+    /* The page title names the item: one title per page of the site (2.4.2). */
+    const char *title = arena_printf(a, "%s「%s」の版 %d と現在の内容の比較", c->t->label,
+                                     item_title(&c->it), rev);
     crumb cr[] = {{"管理画面", "/admin"},
                   {c->t->label, c->type_url},
                   {item_title(&c->it), c->item_url},
                   {"変更履歴", c->revisions_url},
-                  {title, NULL}};
+                  {crumb_title, NULL}};
     tv *root = web_page(req, title, cr, 5);
     tv *item = item_tv(req, c), *rv = tv_map(a);
     tv *diff = web_record_diff(req, c->t, c->it.variant, &r.rec, &c->it.rec);
