@@ -6,22 +6,13 @@
 #include <string.h>
 
 #include "core/fault.h"
+#include "core/hash.h"
 
 typedef struct line {
     const char *s;
     size_t len;
-    uint32_t hash; /* FNV-1a of the bytes: most unequal lines differ here */
+    uint32_t hash; /* FNV-1a of the bytes (core/hash.h): most unequal lines differ here */
 } line;
-
-static uint32_t fnv1a(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
-    }
-    return h;
-}
 
 static size_t count_lines(const char *s, size_t n)
 {
@@ -50,7 +41,7 @@ static bool split(arena *a, const char *s, size_t n, line **out, size_t *count)
             len--;
         l[k].s = s + start;
         l[k].len = len;
-        l[k].hash = fnv1a(s + start, len);
+        l[k].hash = (uint32_t)hash_fnv1a(s + start, len);
         k++;
         start = i + 1;
     }

@@ -7,19 +7,8 @@
 #include <string.h>
 
 #include "core/fault.h"
+#include "core/hash.h"
 #include "core/utf8.h"
-
-/* 64-bit FNV-1a: the SQL texts are our own string literals, so a simple hash
- * without a secret seed is enough. */
-static uint64_t hash_sql(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 0x100000001b3u;
-    }
-    return h;
-}
 
 static store_stmt *cache_find(store *db, const char *sql, uint64_t h)
 {
@@ -140,7 +129,7 @@ store_stmt *store_prepare(store *db, const char *sql)
         return NULL;
     }
     size_t len = strlen(sql);
-    uint64_t h = hash_sql(sql, len);
+    uint64_t h = hash_fnv1a(sql, len);
     store_stmt *s = cache_find(db, sql, h);
     if (s && !s->active) {
         s->active = true;

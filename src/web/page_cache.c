@@ -13,6 +13,7 @@
 
 #include "core/buf.h"
 #include "core/fault.h"
+#include "core/hash.h"
 #include "core/limits.h"
 #include "domain/content.h"
 #include "http/gzip.h"
@@ -46,17 +47,6 @@ struct page_cache {
     size_t bytes, max_bytes, max_entry;
     uint64_t tick;
 };
-
-/* FNV-1a: keys are short and a collision only costs a memcmp. */
-static uint64_t key_hash(const char *key, size_t klen)
-{
-    uint64_t h = 14695981039346656037ULL;
-    for (size_t i = 0; i < klen; i++) {
-        h ^= (unsigned char)key[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
 
 static size_t entry_bytes(const page_cache_entry *e)
 {
@@ -154,7 +144,7 @@ static bool evict_one(page_cache *c, const page_cache_entry *keep)
 
 page_cache_entry *page_cache_get(page_cache *c, const char *key, size_t klen)
 {
-    size_t i = find(c, key_hash(key, klen), key, klen);
+    size_t i = find(c, hash_fnv1a(key, klen), key, klen);
     if (i == SIZE_MAX)
         return NULL;
     page_cache_entry *e = c->slots[i];
@@ -207,7 +197,7 @@ page_cache_entry *page_cache_put(page_cache *c, const char *key, size_t klen,
     memset(e, 0, sizeof *e);
     atomic_init(&e->refs, 2); /* the cache's and the caller's */
     e->block = size;
-    e->hash = key_hash(key, klen);
+    e->hash = hash_fnv1a(key, klen);
     http_header *hs = (http_header *)(void *)((char *)e + hdr_off);
     char *s = (char *)(hs + p->nheaders);
     e->key = put_str(&s, key, klen);
