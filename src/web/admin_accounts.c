@@ -22,15 +22,6 @@
 #include "tmpl/escape.h"
 #include "web/page.h"
 
-/* The account ID in the path, or 0. */
-static int64_t path_id(http_request *req)
-{
-    const char *s = http_param(req, "id");
-    char *end;
-    long long v = s ? strtoll(s, &end, 10) : 0;
-    return s && *s && !*end && v > 0 ? (int64_t)v : 0;
-}
-
 static tv *account_tv(http_request *req, const account_view *v)
 {
     arena *a = req->a;
@@ -147,7 +138,7 @@ static int detail_page(http_request *req, int64_t id, const char *done, const ch
 
 int web_admin_account(http_request *req)
 {
-    int64_t id = path_id(req);
+    int64_t id = web_path_id(req, "id");
     if (!id) {
         http_error(req, 404);
         return 0;
@@ -157,7 +148,7 @@ int web_admin_account(http_request *req)
 
 int web_admin_account_action(http_request *req)
 {
-    int64_t id = path_id(req);
+    int64_t id = web_path_id(req, "id");
     const char *action = http_param(req, "action");
     const account_view *me = web_actor(req);
     if (!id || !action || !me) {

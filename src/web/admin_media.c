@@ -28,15 +28,6 @@
 #define PAGE_SIZE 50
 #define QUERY_MAX_BYTES 300
 
-/* The item id in the path, or 0. */
-static int64_t path_id(http_request *req)
-{
-    const char *s = http_param(req, "id");
-    char *end;
-    long long v = s ? strtoll(s, &end, 10) : 0;
-    return s && *s && !*end && v > 0 ? (int64_t)v : 0;
-}
-
 /* Escapes the characters Markdown gives a meaning inside link or image text. */
 static void md_text(buf *b, const char *s)
 {
@@ -300,7 +291,7 @@ static int item_page(http_request *req, int64_t id, const char *done, const char
 
 int web_admin_media_item(http_request *req)
 {
-    int64_t id = path_id(req);
+    int64_t id = web_path_id(req, "id");
     if (!id) {
         http_error(req, 404);
         return 0;
@@ -311,7 +302,7 @@ int web_admin_media_item(http_request *req)
 
 int web_admin_media_action(http_request *req)
 {
-    int64_t id = path_id(req);
+    int64_t id = web_path_id(req, "id");
     const char *action = http_param(req, "action");
     const account_view *me = web_actor(req);
     if (!id || !action || !me) {

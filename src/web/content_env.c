@@ -125,12 +125,3 @@ const content_type *web_content_type(http_request *req)
     return content_type_find(http_param(req, "type"));
 }
 
-int64_t web_path_id(http_request *req, const char *name)
-{
-    const char *s = http_param(req, name);
-    if (!s || s[0] < '1' || s[0] > '9' || strlen(s) > 15)
-        return 0;
-    char *end;
-    long long v = strtoll(s, &end, 10);
-    return *end ? 0 : (int64_t)v;
-}

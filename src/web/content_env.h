@@ -24,7 +24,4 @@ void web_field_input(http_request *req, field_input *in);
 /* The content type named by the {type} path parameter, or NULL. */
 const content_type *web_content_type(http_request *req);
 
-/* The positive integer path parameter name, or 0. */
-int64_t web_path_id(http_request *req, const char *name);
-
 #endif

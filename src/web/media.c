@@ -6,6 +6,7 @@
  *   GET /media/{id}/{name}   the file; {name} is decoration
  */
 #include "web/media.h"
+#include "web/page.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,19 +26,6 @@ void web_media_env(http_request *req, media_env *e)
     e->db = req->db;
     e->a = req->a;
     e->data_dir = ap->cfg.data_dir;
-}
-
-/* The numeric id of the path, or 0. */
-static int64_t path_id(http_request *req)
-{
-    const char *s = http_param(req, "id");
-    if (!s || !*s || strlen(s) > 18)
-        return 0;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9')
-            return 0;
-    long long v = strtoll(s, NULL, 10);
-    return v > 0 ? (int64_t)v : 0;
 }
 
 /* The name as one safe path segment: what the path rules refuse ('\\',
@@ -105,7 +93,7 @@ static bool etag_matches(const char *header, const char *etag)
 
 static int serve(http_request *req, bool thumb)
 {
-    int64_t id = path_id(req);
+    int64_t id = web_path_id(req, "id");
     if (!id) {
         http_error(req, 404);
         return 0;

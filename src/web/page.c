@@ -157,3 +157,17 @@ bool web_render(http_request *req, int status, const char *name, const tv *root)
     req->resp.gzip_ok = true;
     return true;
 }
+
+int64_t web_path_id(const http_request *req, const char *name)
+{
+    const char *s = http_param(req, name);
+    if (!s || s[0] < '1' || s[0] > '9' || strlen(s) > 15)
+        return 0;
+    int64_t v = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return 0;
+        v = v * 10 + (*p - '0');
+    }
+    return v;
+}

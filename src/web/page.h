@@ -32,4 +32,9 @@ bool web_page_form(http_request *req, tv *root);
  * allowed).  false on OOM or a render error (logged); the caller returns -1. */
 bool web_render(http_request *req, int status, const char *name, const tv *root);
 
+/* The path parameter name ("/admin/accounts/{id}") as a record id: a positive
+ * decimal number of at most 15 digits without sign or leading zero, else 0
+ * (the caller answers 404). */
+int64_t web_path_id(const http_request *req, const char *name);
+
 #endif
