@@ -12,6 +12,7 @@
 #define TSUNAGU_TESTS_TAP_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef void (*tap_fn)(void);
@@ -63,6 +64,17 @@ static inline void tap_register(const char *name, tap_fn fn)
             tap_failed_checks++;                                                   \
         }                                                                          \
     } while (0)
+
+/* The step between the allocation failures an exhaustive fault-injection
+ * loop tries: 1 (every allocation) unless TSUNAGU_FAULT_STRIDE says more.
+ * tests/run sets it for the second, much slower pass under valgrind; the
+ * sanitizer pass always tries every allocation. */
+static inline long tap_fault_stride(void)
+{
+    const char *s = getenv("TSUNAGU_FAULT_STRIDE");
+    long v = s ? atol(s) : 1;
+    return v >= 1 && v <= 1000 ? v : 1;
+}
 
 static inline int tap_run(void)
 {
